@@ -1,0 +1,70 @@
+/**
+ * Every whole-request failure davgate reports: one table, one stable code each, with the
+ * HTTP status a face answers with. Per-href failures are never errors: they are `Error`
+ * results (see result.ts).
+ */
+export const ERROR_CODES = {
+  BODY_TOO_LARGE: { status: 413, message: 'the body is larger than the configured limit' },
+  INVALID_ENCODING: { status: 400, message: 'the body is not valid in its character encoding' },
+  UNSUPPORTED_ENCODING: { status: 415, message: 'the body declares a character encoding davgate cannot read' },
+  XML_DOCTYPE_FORBIDDEN: { status: 400, message: 'DOCTYPE and ENTITY declarations are not accepted' },
+  XML_INVALID_CHAR: { status: 400, message: 'the XML contains a character XML 1.0 does not allow' },
+  XML_MALFORMED: { status: 400, message: 'the XML is not well-formed' },
+  XML_TRUNCATED: { status: 400, message: 'the XML ends before its root element is closed' },
+  XML_TOO_DEEP: { status: 400, message: 'the XML nests elements deeper than the configured limit' },
+  XML_UNDEFINED_ENTITY: { status: 400, message: 'the XML references an entity that is not defined' },
+  XML_UNBOUND_PREFIX: { status: 400, message: 'the XML uses a namespace prefix that is not declared' },
+  NOT_MULTISTATUS: { status: 400, message: 'the root element is not {DAV:}multistatus' },
+  XML_UNREPRESENTABLE: { status: 422, message: 'a value contains a character XML cannot carry' },
+  JSON_MALFORMED: { status: 400, message: 'the body is not valid JSON' },
+  JSON_INVALID: { status: 400, message: 'the JSON does not match the canonical multistatus shape' },
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in the input a problem was found; lines and columns count from 1. */
+export interface InputPosition {
+  readonly line?: number;
+  readonly column?: number;
+  /** A JSON path (`responses[2].propstats[0].status`) for JSON input. */
+  readonly path?: string;
+}
+
+/** The one error base class: a stable code, its HTTP status and where it happened. */
+export class DavgateError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly position: InputPosition | undefined;
+
+  constructor(code: ErrorCode, detail?: string, position?: InputPosition) {
+    super(detail === undefined ? ERROR_CODES[code].message : `${ERROR_CODES[code].message}: ${detail}`);
+    this.name = 'DavgateError';
+    this.code = code;
+    this.httpStatus = ERROR_CODES[code].status;
+    this.position = position;
+  }
+
+  /** `CODE at line L, column C: message` — the one-line form the CLI prints. */
+  describe(): string {
+    return `${this.code}${formatPosition(this.position)}: ${this.message}`;
+  }
+}
+
+function formatPosition(position: InputPosition | undefined): string {
+  if (position === undefined) return '';
+  if (position.path !== undefined) return ` at ${position.path}`;
+  if (position.line === undefined) return '';
+  return position.column === undefined ? ` at line ${position.line}` : ` at line ${position.line}, column ${position.column}`;
+}
+
+/** Line and column (from 1) of a character offset in a text. */
+export function positionAt(text: string, offset: number): InputPosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

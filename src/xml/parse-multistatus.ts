@@ -1,0 +1,82 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DavgateError } from '../model/errors';
+import type { MultiStatus } from '../model/multistatus';
+import type { XmlElement } from '../model/xml-content';
+import { decodeBody } from './decode-body';
+import { xmlEntityDecoder } from './entities';
+import { DEFAULT_LIMITS, type ParseLimits } from './limits';
+import { protectCarriageReturns, rejectDeclarations, rejectInvalidChars } from './prescan';
+import { readMultiStatus } from './read-multistatus';
+import { guardTagName, TreeBuilder, type OrderedNode } from './tree';
+
+/**
+ * Parses an untrusted multistatus body into the model. Every failure is a DavgateError with
+ * a stable code (DESIGN.md invariant 4); nothing partial is returned.
+ */
+export function parseMultiStatus(body: string | Uint8Array, limits: Partial<ParseLimits> = {}): MultiStatus {
+  return readMultiStatus(parseXmlDocument(body, limits));
+}
+
+/** Parses any XML body (a multistatus, a DAV:error, a LOCK answer) to its root element. */
+export function parseXmlDocument(body: string | Uint8Array, limits: Partial<ParseLimits> = {}): XmlElement {
+  const { maxBytes, maxDepth } = { ...DEFAULT_LIMITS, ...limits };
+  const text = decodeBody(body, maxBytes);
+  rejectDeclarations(text);
+  rejectInvalidChars(text);
+  const xml = protectCarriageReturns(text);
+  validate(xml);
+  let nodes: OrderedNode[];
+  try {
+    nodes = parserFor(maxDepth).parse(xml) as OrderedNode[];
+  } catch (error) {
+    throw translate(error);
+  }
+  return new TreeBuilder(xml !== text).root(nodes);
+}
+
+/**
+ * fast-xml-parser accepts truncated documents and mismatched closing tags; its validator
+ * does not, and costs less than the difference between its fastest and default options.
+ */
+function validate(xml: string): void {
+  const result = XMLValidator.validate(xml, { allowBooleanAttributes: false });
+  if (result === true) return;
+  const { code, msg, line, col } = result.err;
+  // At the end of the input the validator reports the elements still open.
+  const truncated = (code === 'InvalidTag' && msg.startsWith('Unclosed tag')) || (code === 'InvalidXml' && msg.startsWith("Invalid '["));
+  throw new DavgateError(truncated ? 'XML_TRUNCATED' : 'XML_MALFORMED', msg, { line, column: col });
+}
+
+function translate(error: unknown): DavgateError {
+  if (error instanceof DavgateError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/nested tags/i.test(message)) return new DavgateError('XML_TOO_DEEP');
+  return new DavgateError('XML_MALFORMED', message);
+}
+
+const parsers = new Map<number, XMLParser>();
+
+/** One parser per depth limit: fast-xml-parser compiles its options once per instance. */
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (parser === undefined) {
+    parser = new XMLParser({
+      preserveOrder: true,
+      jPath: false,
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: false,
+      processEntities: true,
+      htmlEntities: false,
+      entityDecoder: xmlEntityDecoder,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      maxNestedTags: maxDepth,
+      transformTagName: guardTagName,
+    });
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
+}

@@ -1,0 +1,122 @@
+import type { ClarkName } from '../model/clark';
+import { DavgateError } from '../model/errors';
+import type { XmlContent, XmlElement, XmlNode } from '../model/xml-content';
+import { isNamespaceDeclaration, NamespaceScope } from './namespaces';
+import { CR_MARK } from './prescan';
+
+/** One node of fast-xml-parser's `preserveOrder` output: `{ [tag]: children, ':@'?: attrs }`. */
+export type OrderedNode = Record<string, unknown>;
+
+const TEXT = '#text';
+const ATTRS = ':@';
+
+/**
+ * Names fast-xml-parser refuses or renames (it guards its own objects against prototype
+ * pollution, and throws on `__proto__`). davgate must neither lose nor be hurt by them, so
+ * they go through the parser with a `#` in front — `#` cannot occur in an XML name — and
+ * lose it again here.
+ */
+const GUARDED_NAMES = new Set([
+  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf',
+  '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+]);
+
+/** fast-xml-parser's `transformTagName`: marks guarded names. */
+export function guardTagName(name: string): string {
+  return GUARDED_NAMES.has(name) ? `#${name}` : name;
+}
+
+/** Converts the parser's ordered output into namespace-resolved elements, with CRs restored. */
+export class TreeBuilder {
+  private readonly restoreCr: boolean;
+
+  constructor(restoreCr: boolean) {
+    this.restoreCr = restoreCr;
+  }
+
+  /** The single root element of a document. */
+  root(nodes: readonly OrderedNode[]): XmlElement {
+    const elements: XmlElement[] = [];
+    const scope = NamespaceScope.root();
+    for (const node of nodes) {
+      const tag = tagOf(node);
+      if (tag === TEXT || tag.startsWith('?')) continue;
+      elements.push(this.element(node, tag, scope));
+    }
+    if (elements.length !== 1) throw new DavgateError('XML_MALFORMED', `a document has one root element, found ${elements.length}`);
+    return elements[0] as XmlElement;
+  }
+
+  private element(node: OrderedNode, tag: string, parentScope: NamespaceScope): XmlElement {
+    const rawAttrs = node[ATTRS] as Record<string, unknown> | undefined;
+    const scope = parentScope.enter(rawAttrs);
+    const qname = tag.charCodeAt(0) === 35 /* # */ ? tag.slice(1) : tag;
+    const name = scope.element(qname);
+    const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
+    const value = this.content(node[tag] as readonly OrderedNode[], scope);
+    return attrs === undefined ? { name, value } : { name, attrs, value };
+  }
+
+  private attributes(raw: Record<string, unknown>, scope: NamespaceScope): ReadonlyMap<ClarkName, string> | undefined {
+    let attrs: Map<ClarkName, string> | undefined;
+    for (const key in raw) {
+      if (isNamespaceDeclaration(key)) continue;
+      attrs ??= new Map();
+      attrs.set(scope.attribute(key.slice(1)), this.text(String(raw[key])));
+    }
+    return attrs;
+  }
+
+  /** RFC 4918 §4.3 content rules, as documented on XmlContent. */
+  private content(children: readonly OrderedNode[], scope: NamespaceScope): XmlContent {
+    let text = '';
+    let nodes: XmlNode[] | undefined;
+    let mixed = false;
+    for (const child of children) {
+      const tag = tagOf(child);
+      if (tag === TEXT) {
+        const piece = child[TEXT] as string;
+        if (nodes === undefined) text += piece;
+        else if (!isBlank(piece)) mixed = true;
+        if (nodes !== undefined) nodes.push(this.text(piece));
+        continue;
+      }
+      if (tag.charCodeAt(0) === 63 /* ? */) continue;
+      if (nodes === undefined) {
+        nodes = [];
+        if (text !== '') {
+          nodes.push(this.text(text));
+          if (!isBlank(text)) mixed = true;
+        }
+      }
+      nodes.push(this.element(child, tag, scope));
+    }
+    if (nodes === undefined) return text === '' ? null : this.text(text);
+    return mixed ? mergeText(nodes) : nodes.filter((n) => typeof n !== 'string');
+  }
+
+  private text(raw: string): string {
+    return this.restoreCr && raw.includes(CR_MARK) ? raw.replaceAll(CR_MARK, '\r') : raw;
+  }
+}
+
+function tagOf(node: OrderedNode): string {
+  for (const key in node) if (key !== ATTRS) return key;
+  return TEXT;
+}
+
+/** XML white space (§2.3), and a protected CR. */
+function isBlank(text: string): boolean {
+  return /^[ \t\n\r\uFFFF]*$/.test(text);
+}
+
+/** Adjacent text pieces (text and CDATA) become one string. */
+function mergeText(nodes: readonly XmlNode[]): XmlNode[] {
+  const out: XmlNode[] = [];
+  for (const node of nodes) {
+    const last = out[out.length - 1];
+    if (typeof node === 'string' && typeof last === 'string') out[out.length - 1] = last + node;
+    else if (node !== '') out.push(node);
+  }
+  return out;
+}
