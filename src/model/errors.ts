@@ -47,7 +47,7 @@ export class DavgateError extends Error {
 
   /** `CODE at line L, column C: message` — the one-line form the CLI prints. */
   describe(): string {
-    return `${this.code}${formatPosition(this.position)}: ${this.message}`;
+    return `${this.code}${formatPosition(this.position)}: ${this.message.replace(/\s+/g, ' ')}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DavgateError } from '../model/errors';
+import { DavgateError, positionAt } from '../model/errors';
 import type { MultiStatus } from '../model/multistatus';
 import type { XmlElement } from '../model/xml-content';
 import { decodeBody } from './decode-body';
@@ -44,7 +44,9 @@ function validate(xml: string): void {
   const { code, msg, line, col } = result.err;
   // At the end of the input the validator reports the elements still open.
   const truncated = (code === 'InvalidTag' && msg.startsWith('Unclosed tag')) || (code === 'InvalidXml' && msg.startsWith("Invalid '["));
-  throw new DavgateError(truncated ? 'XML_TRUNCATED' : 'XML_MALFORMED', msg, { line, column: col });
+  if (!truncated) throw new DavgateError('XML_MALFORMED', msg, { line, column: col });
+  const open = Array.from(msg.matchAll(/["']([^"'[\]\s]+)["']/g), (m) => `<${m[1]}>`).join(', ');
+  throw new DavgateError('XML_TRUNCATED', `still open: ${open}`, positionAt(xml, xml.trimEnd().length));
 }
 
 function translate(error: unknown): DavgateError {

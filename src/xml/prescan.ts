@@ -1,4 +1,5 @@
 import { DavgateError, positionAt } from '../model/errors';
+import { findNonXmlChar } from './chars';
 
 /**
  * Checks that run over the raw text before the parser sees it, each a single linear scan.
@@ -17,17 +18,10 @@ export function rejectDeclarations(xml: string): void {
   }
 }
 
-// XML 1.0 §2.2 Char, less what the surrogate check covers.
-const INVALID_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-
 /** Refuses characters XML 1.0 cannot carry, raw in the text (references are checked on decoding). */
 export function rejectInvalidChars(xml: string): void {
-  const match = INVALID_CHAR.exec(xml);
-  if (match !== null) {
-    const code = match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new DavgateError('XML_INVALID_CHAR', `U+${code}`, positionAt(xml, match.index));
-  }
-  if (!xml.isWellFormed()) throw new DavgateError('XML_INVALID_CHAR', 'a lone surrogate');
+  const bad = findNonXmlChar(xml);
+  if (bad !== undefined) throw new DavgateError('XML_INVALID_CHAR', bad.char, bad.index < 0 ? undefined : positionAt(xml, bad.index));
 }
 
 /**

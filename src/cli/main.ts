@@ -1,0 +1,47 @@
+import { DavgateError } from '../model/errors';
+import { convert } from './convert';
+import { UsageError, type Io } from './io';
+
+const HELP = `Usage: davgate <command> [options]
+
+Commands:
+  convert   translate a multistatus between XML and canonical JSON (davgate convert --help)
+  help      show this text
+
+davgate puts a JSON face on WebDAV, CalDAV and CardDAV servers, keeping every element of
+every 207 Multi-Status.`;
+
+const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = { convert };
+
+/** The `davgate` command; resolves to the exit status. */
+export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (run === undefined) {
+    io.stderr.write(`davgate: unknown command "${command}" (try davgate help)\n`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof DavgateError) {
+      io.stderr.write(`davgate: ${error.describe()}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError || isArgsError(error)) {
+      io.stderr.write(`davgate: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** node:util parseArgs throws TypeErrors coded ERR_PARSE_ARGS_* for unknown or malformed options. */
+function isArgsError(error: unknown): boolean {
+  const code: unknown = error instanceof TypeError ? (error as unknown as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

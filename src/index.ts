@@ -1,0 +1,15 @@
+export { NS, clark, dav, splitClark, isClarkName, type ClarkName } from './model/clark';
+export { DavgateError, ERROR_CODES, type ErrorCode, type InputPosition } from './model/errors';
+export { hrefKey } from './model/href';
+export type { DavError, DavResponse, MultiStatus, PropStat, PropStatResponse, StatusResponse } from './model/multistatus';
+export type { CreatedResult, ErrorResult, LockedResult, Result, ResultCode, ResultKind, SuccessResult } from './model/result';
+export { RESULT_CODES } from './model/result';
+export { toResults } from './model/classify';
+export { parseStatusLine, canonicalStatusLine, type Status } from './model/status';
+export type { PropValue, XmlContent, XmlElement, XmlNode } from './model/xml-content';
+export { parseMultiStatus, parseXmlDocument } from './xml/parse-multistatus';
+export { buildMultiStatus, buildMultiStatusChunks } from './xml/build-multistatus';
+export { DEFAULT_LIMITS, type ParseLimits } from './xml/limits';
+export { toCanonicalJson, resultToJson } from './json/to-json';
+export { fromCanonicalJson, parseCanonicalJson } from './json/from-json';
+export type * from './json/canonical-types';
