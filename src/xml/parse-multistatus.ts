@@ -27,11 +27,13 @@ export function parseXmlDocument(body: string | Uint8Array, limits: Partial<Pars
   validate(xml);
   let nodes: OrderedNode[];
   try {
-    nodes = parserFor(maxDepth).parse(xml) as OrderedNode[];
+    // The parser's own guard stops a deep document before it is built (it does not count
+    // self-closing leaves, so TreeBuilder enforces the exact limit).
+    nodes = parserFor(maxDepth + 1).parse(xml) as OrderedNode[];
   } catch (error) {
     throw translate(error);
   }
-  return new TreeBuilder(xml !== text).root(nodes);
+  return new TreeBuilder(xml !== text, maxDepth).root(nodes);
 }
 
 /**
@@ -52,7 +54,7 @@ function validate(xml: string): void {
 function translate(error: unknown): DavgateError {
   if (error instanceof DavgateError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (/nested tags/i.test(message)) return new DavgateError('XML_TOO_DEEP');
+  if (/nested tags/i.test(message)) return new DavgateError('XML_TOO_DEEP', 'over the nesting limit');
   return new DavgateError('XML_MALFORMED', message);
 }
 

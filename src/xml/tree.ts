@@ -29,9 +29,12 @@ export function guardTagName(name: string): string {
 /** Converts the parser's ordered output into namespace-resolved elements, with CRs restored. */
 export class TreeBuilder {
   private readonly restoreCr: boolean;
+  private readonly maxDepth: number;
 
-  constructor(restoreCr: boolean) {
+  /** `maxDepth` counts the root as 1; `restoreCr` when the text went through protectCarriageReturns. */
+  constructor(restoreCr: boolean, maxDepth: number) {
     this.restoreCr = restoreCr;
+    this.maxDepth = maxDepth;
   }
 
   /** The single root element of a document. */
@@ -41,19 +44,20 @@ export class TreeBuilder {
     for (const node of nodes) {
       const tag = tagOf(node);
       if (tag === TEXT || tag.startsWith('?')) continue;
-      elements.push(this.element(node, tag, scope));
+      elements.push(this.element(node, tag, scope, 1));
     }
     if (elements.length !== 1) throw new DavgateError('XML_MALFORMED', `a document has one root element, found ${elements.length}`);
     return elements[0] as XmlElement;
   }
 
-  private element(node: OrderedNode, tag: string, parentScope: NamespaceScope): XmlElement {
+  private element(node: OrderedNode, tag: string, parentScope: NamespaceScope, depth: number): XmlElement {
+    if (depth > this.maxDepth) throw new DavgateError('XML_TOO_DEEP', `more than ${this.maxDepth} levels`);
     const rawAttrs = node[ATTRS] as Record<string, unknown> | undefined;
     const scope = parentScope.enter(rawAttrs);
     const qname = tag.charCodeAt(0) === 35 /* # */ ? tag.slice(1) : tag;
     const name = scope.element(qname);
     const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
-    const value = this.content(node[tag] as readonly OrderedNode[], scope);
+    const value = this.content(node[tag] as readonly OrderedNode[], scope, depth);
     return attrs === undefined ? { name, value } : { name, attrs, value };
   }
 
@@ -68,7 +72,7 @@ export class TreeBuilder {
   }
 
   /** RFC 4918 §4.3 content rules, as documented on XmlContent. */
-  private content(children: readonly OrderedNode[], scope: NamespaceScope): XmlContent {
+  private content(children: readonly OrderedNode[], scope: NamespaceScope, depth: number): XmlContent {
     let text = '';
     let nodes: XmlNode[] | undefined;
     let mixed = false;
@@ -89,7 +93,7 @@ export class TreeBuilder {
           if (!isBlank(text)) mixed = true;
         }
       }
-      nodes.push(this.element(child, tag, scope));
+      nodes.push(this.element(child, tag, scope, depth + 1));
     }
     if (nodes === undefined) return text === '' ? null : this.text(text);
     return mixed ? mergeText(nodes) : nodes.filter((n) => typeof n !== 'string');
