@@ -3,7 +3,7 @@ import { dav, isClarkName, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { DavError, DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import { parseStatusLine, statusOf, type Status } from '../model/status';
-import type { PropValue, XmlContent, XmlElement } from '../model/xml-content';
+import { trimXml, type PropValue, type XmlContent, type XmlElement } from '../model/xml-content';
 import type { CanonicalError, CanonicalMultiStatus, CanonicalPropStat, CanonicalResponse, JsonContent, JsonElement, JsonPropValue } from './canonical-types';
 
 const clarkName = z.string().refine(isClarkName, { message: 'not a Clark name ({namespace}local or local)' });
@@ -93,7 +93,7 @@ function toModel(json: CanonicalMultiStatus): MultiStatus {
   const responses = json.responses.map((entry, i) => responseToModel(entry, `responses[${i}]`));
   return {
     responses,
-    ...(json.syncToken === undefined ? {} : { syncToken: json.syncToken.trim() }),
+    ...(json.syncToken === undefined ? {} : { syncToken: trimXml(json.syncToken) }),
     ...(json.description === undefined ? {} : { description: json.description }),
   };
 }
@@ -102,9 +102,9 @@ function responseToModel(entry: CanonicalResponse, path: string): DavResponse {
   const common = {
     ...(entry.error === undefined ? {} : { error: errorToModel(entry.error) }),
     ...(entry.description === undefined ? {} : { description: entry.description }),
-    ...(entry.location === undefined ? {} : { location: entry.location.trim() }),
+    ...(entry.location === undefined ? {} : { location: trimXml(entry.location) }),
   };
-  const href = entry.href.trim();
+  const href = trimXml(entry.href);
   if (entry.propstats !== undefined) {
     const propstats = entry.propstats.map((p, i) => propStatToModel(p, `${path}.propstats[${i}]`));
     return { kind: 'propstat', href, propstats, ...common };
@@ -129,7 +129,7 @@ function statusToModel(code: number | null, line: string | undefined, path: stri
     if (code === null) throw new DavgateError('JSON_INVALID', 'a null status needs the "statusLine" it came from', { path: `${path}.status` });
     return statusOf(code);
   }
-  const status = parseStatusLine(line.trim());
+  const status = parseStatusLine(trimXml(line));
   if (status.code !== code) {
     throw new DavgateError('JSON_INVALID', `status ${String(code)} disagrees with statusLine "${line}"`, { path: `${path}.statusLine` });
   }

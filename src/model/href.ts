@@ -1,3 +1,5 @@
+import { trimXml } from './xml-content';
+
 /**
  * Keys for matching hrefs that servers spell differently (QUIRKS.md 16): `/a b` and
  * `/a%20b`, `%5b` and `%5B`, an absolute URL and its path, and an absolute URL that was
@@ -6,7 +8,7 @@
  * lookups only; results keep the href text the server sent.
  */
 export function hrefKey(href: string): string {
-  let s = href.trim();
+  let s = trimXml(href);
   if (/^[a-z][a-z0-9+.-]*%3a/i.test(s)) s = decodeOnce(s);
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(s);
   if (origin !== null) s = s.slice(origin[0].length) || '/';

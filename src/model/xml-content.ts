@@ -42,3 +42,11 @@ export function childElements(content: XmlContent): readonly XmlElement[] {
   if (content === null || typeof content === 'string') return [];
   return content.filter((node): node is XmlElement => typeof node !== 'string');
 }
+
+/**
+ * Trims XML white space only (§2.3: space, TAB, CR, LF), for values that cannot carry it at
+ * their ends (hrefs, status lines, sync tokens). String#trim would also eat NBSP and friends.
+ */
+export function trimXml(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}

@@ -81,12 +81,9 @@ class ElementWriter {
     value: XmlContent,
     where: (what: string) => () => string,
   ): void {
-    let attributes: Record<string, string> | undefined;
-    if (attrs !== undefined) {
-      attributes = {};
-      for (const [attr, text] of attrs) attributes[this.prefixes.qname(attr)] = escapeAttribute(text, where(`${name} @${attr}`));
-    }
-    const el = parent.ele(this.prefixes.qname(name), attributes);
+    const el = parent.ele(this.prefixes.qname(name));
+    // One att() call each: an attributes object would turn an attribute named __proto__ into a prototype.
+    if (attrs !== undefined) for (const [attr, text] of attrs) el.att(this.prefixes.qname(attr), escapeAttribute(text, where(`${name} @${attr}`)));
     if (value === null) return;
     if (typeof value === 'string') {
       el.txt(escapeText(value, where(name)));

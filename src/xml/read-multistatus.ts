@@ -2,7 +2,7 @@ import { dav, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { DavError, DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import { parseStatusLine, type Status } from '../model/status';
-import { childElements, type PropValue, type XmlContent, type XmlElement } from '../model/xml-content';
+import { childElements, trimXml, type PropValue, type XmlContent, type XmlElement } from '../model/xml-content';
 
 const MULTISTATUS = dav('multistatus');
 const RESPONSE = dav('response');
@@ -30,7 +30,7 @@ export function readMultiStatus(root: XmlElement): MultiStatus {
   let description: string | undefined;
   for (const child of childElements(root.value)) {
     if (child.name === RESPONSE) responses.push(...readResponse(child));
-    else if (child.name === SYNC_TOKEN) syncToken = textContent(child.value).trim();
+    else if (child.name === SYNC_TOKEN) syncToken = trimXml(textContent(child.value));
     else if (child.name === DESCRIPTION) description = textContent(child.value);
   }
   return withOptional({ responses }, { syncToken, description });
@@ -45,7 +45,7 @@ function readResponse(element: XmlElement): DavResponse[] {
   let location: string | undefined;
   for (const child of childElements(element.value)) {
     switch (child.name) {
-      case HREF: hrefs.push(textContent(child.value).trim()); break;
+      case HREF: hrefs.push(trimXml(textContent(child.value))); break;
       case STATUS: status = readStatus(child); break;
       case PROPSTAT: propstats.push(...readPropStat(child)); break;
       case ERROR: error = readError(child); break;
@@ -95,7 +95,7 @@ function propValue(element: XmlElement): PropValue {
 }
 
 function readStatus(element: XmlElement): Status {
-  return parseStatusLine(textContent(element.value).trim());
+  return parseStatusLine(trimXml(textContent(element.value)));
 }
 
 function readError(element: XmlElement): DavError {
@@ -104,7 +104,7 @@ function readError(element: XmlElement): DavError {
 
 function hrefIn(element: XmlElement): string {
   const href = childElements(element.value).find((e) => e.name === HREF);
-  return href === undefined ? '' : textContent(href.value).trim();
+  return href === undefined ? '' : trimXml(textContent(href.value));
 }
 
 /** The text of content that should be text; element children contribute nothing. */

@@ -1,5 +1,5 @@
 import { dav } from '../../src/model/clark';
-import type { PropStatResponse } from '../../src/model/multistatus';
+import { hrefsOf, type DavResponse, type PropStatResponse } from '../../src/model/multistatus';
 import { parseMultiStatus } from '../../src/xml/parse-multistatus';
 
 const C = 'urn:ietf:params:xml:ns:caldav';
@@ -179,7 +179,7 @@ describe('the shape of §14.24 is kept', () => {
 
 describe('input encodings', () => {
   const xml = '<D:multistatus xmlns:D="DAV:"><D:response><D:href>/é</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>';
-  const href = (body: string | Uint8Array) => (parseMultiStatus(body).responses[0] as { hrefs: string[] }).hrefs[0];
+  const href = (body: string | Uint8Array) => hrefsOf(parseMultiStatus(body).responses[0] as DavResponse)[0];
 
   it('reads UTF-8 bytes, with or without a BOM, and strings', () => {
     expect(href(Buffer.from(xml))).toBe('/é');
