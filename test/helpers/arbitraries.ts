@@ -54,22 +54,20 @@ const status: fc.Arbitrary<Status> = fc.oneof(
   fc.constantFrom('HTTP/1.0 207', 'HTTP/1.1 409 (status)', 'HTTP/1.1 425 TOO EARLY', 'HTTP/1.1 423', '', 'garbage').map(parseStatusLine),
   trimmed.map(parseStatusLine),
 );
-const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const error: fc.Arbitrary<DavError> = fc.array(content.chain((value) => elementName.map((name): XmlElement => ({ name, value }))), { maxLength: 2 }).map((conditions) => ({ conditions }));
-const propValue: fc.Arbitrary<PropValue> = fc.record({ attrs: opt(attrs), value: content }).map(({ attrs: a, value }) => (a === undefined ? { value } : { attrs: a, value }));
+const propValue: fc.Arbitrary<PropValue> = fc.record({ attrs, value: content }, { requiredKeys: ['value'] });
 const props = fc.uniqueArray(fc.tuple(elementName, propValue), { maxLength: 4, selector: ([k]) => k }).map((entries) => new Map(entries));
 
-/** Adds the defined optional fields only (the model never holds an explicit undefined). */
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
-const propstat: fc.Arbitrary<PropStat> = fc.record({ status, props, error: opt(error), description: opt(xmlText()) }).map(defined);
-const common = { error: opt(error), description: opt(xmlText()), location: opt(trimmed) };
+// requiredKeys: the optional fields are absent, never undefined, as in the parser's models.
+const propstat: fc.Arbitrary<PropStat> = fc.record({ status, props, error, description: xmlText() }, { requiredKeys: ['status', 'props'] });
+const common = { error, description: xmlText(), location: trimmed };
 const response: fc.Arbitrary<DavResponse> = fc.oneof(
-  fc.record({ kind: fc.constant('status' as const), hrefs: fc.array(trimmed, { minLength: 1, maxLength: 3 }), status, ...common }).map(defined),
-  fc.record({ kind: fc.constant('propstat' as const), href: trimmed, propstats: fc.array(propstat, { minLength: 1, maxLength: 3 }), ...common }).map(defined),
+  fc.record({ kind: fc.constant('status' as const), hrefs: fc.array(trimmed, { minLength: 1, maxLength: 3 }), status, ...common }, { requiredKeys: ['kind', 'hrefs', 'status'] }),
+  fc.record({ kind: fc.constant('propstat' as const), href: trimmed, propstats: fc.array(propstat, { minLength: 1, maxLength: 3 }), ...common }, { requiredKeys: ['kind', 'href', 'propstats'] }),
 );
 
 /** A whole multistatus model. */
-export const multiStatus: fc.Arbitrary<MultiStatus> = fc
-  .record({ responses: fc.array(response, { maxLength: 5 }), syncToken: opt(trimmed), description: opt(xmlText()) })
-  .map(defined);
+export const multiStatus: fc.Arbitrary<MultiStatus> = fc.record(
+  { responses: fc.array(response, { maxLength: 5 }), syncToken: trimmed, description: xmlText() },
+  { requiredKeys: ['responses'] },
+);
