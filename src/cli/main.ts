@@ -40,8 +40,11 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   }
 }
 
-/** node:util parseArgs throws TypeErrors coded ERR_PARSE_ARGS_* for unknown or malformed options. */
+/**
+ * node:util parseArgs throws errors coded ERR_PARSE_ARGS_* for unknown or malformed options.
+ * Checked by code, not instanceof: Node's internal TypeError may come from another realm.
+ */
 function isArgsError(error: unknown): boolean {
-  const code: unknown = error instanceof TypeError ? (error as unknown as { code?: unknown }).code : undefined;
+  const code: unknown = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

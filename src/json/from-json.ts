@@ -83,7 +83,7 @@ export function parseCanonicalJson(text: string): MultiStatus {
 export function fromCanonicalJson(value: unknown): MultiStatus {
   const result = multistatus.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const issue = deepest(result.error.issues[0] as z.core.$ZodIssue);
     throw new DavgateError('JSON_INVALID', issue.message, { path: formatPath(issue.path) });
   }
   return toModel(result.data as CanonicalMultiStatus);
@@ -165,6 +165,22 @@ function elementToModel(json: JsonElement): XmlElement {
 
 function attrsToModel(json: Record<string, string>): ReadonlyMap<ClarkName, string> {
   return new Map(Object.keys(json).map((name) => [name, json[name] as string]));
+}
+
+/**
+ * A value matching no branch of a union (content: null, text or nodes) is reported by zod as
+ * "Invalid input" at the union; the branch that got furthest says what is actually wrong.
+ */
+function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  let best = issue;
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const candidate = deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+      if (candidate.path.length > best.path.length) best = candidate;
+    }
+  }
+  return best;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
