@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Packages only one layer may use (DESIGN.md, "The one data flow"). */
@@ -34,7 +35,7 @@ export default tseslint.config(
   layer(['src/cli/**', 'src/rest/**', 'src/graphql/**'], { paths: [...XML_LIBS, ...TRANSPORT] }),
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: { globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

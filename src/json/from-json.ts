@@ -173,7 +173,7 @@ function attrsToModel(json: Record<string, string>): ReadonlyMap<ClarkName, stri
  */
 function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== 'invalid_union') return issue;
-  let best = issue;
+  let best: z.core.$ZodIssue = issue;
   for (const branch of issue.errors) {
     for (const inner of branch) {
       const candidate = deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
