@@ -1,7 +1,7 @@
 import { DavgateError } from '../model/errors';
 
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const REFERENCE = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([A-Za-z_][A-Za-z0-9._-]*))?;?/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
 /**
  * The entity decoder handed to fast-xml-parser: XML's five predefined entities and
@@ -11,8 +11,20 @@ const REFERENCE = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([A-Za-z_][A-Za-z0-9._-]*
  */
 export const xmlEntityDecoder = {
   decode(text: string): string {
-    if (text.indexOf('&') === -1) return text;
-    return text.replace(REFERENCE, decodeReference);
+    let amp = text.indexOf('&');
+    if (amp === -1) return text;
+    let out = '';
+    let from = 0;
+    while (amp !== -1) {
+      const semi = text.indexOf(';', amp + 1);
+      if (semi === -1 || semi - amp > 12) {
+        throw new DavgateError('XML_MALFORMED', `"&" must start an entity or character reference (near "${text.slice(amp, amp + 12)}")`);
+      }
+      out += text.slice(from, amp) + decodeReference(text.slice(amp + 1, semi));
+      from = semi + 1;
+      amp = text.indexOf('&', from);
+    }
+    return out + text.slice(from);
   },
   reset(): void {},
   setXmlVersion(): void {},
@@ -20,17 +32,18 @@ export const xmlEntityDecoder = {
   setExternalEntities(): void {},
 };
 
-function decodeReference(whole: string, decimal?: string, hex?: string, name?: string): string {
-  if (!whole.endsWith(';') || whole === '&;') {
-    throw new DavgateError('XML_MALFORMED', `"&" must start an entity or character reference (near "${whole}")`);
+function decodeReference(ref: string): string {
+  if (ref.charCodeAt(0) === 35 /* # */) {
+    const hex = ref.charCodeAt(1) === 120 /* x */;
+    const digits = ref.slice(hex ? 2 : 1);
+    if (!(hex ? /^[0-9a-fA-F]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) throw new DavgateError('XML_MALFORMED', `bad character reference &${ref};`);
+    const code = parseInt(digits, hex ? 16 : 10);
+    if (!isXmlChar(code)) throw new DavgateError('XML_INVALID_CHAR', `character reference &${ref};`);
+    return String.fromCodePoint(code);
   }
-  if (name !== undefined) {
-    if (!Object.hasOwn(PREDEFINED, name)) throw new DavgateError('XML_UNDEFINED_ENTITY', `&${name};`);
-    return PREDEFINED[name] as string;
-  }
-  const code = decimal !== undefined ? Number(decimal) : parseInt(hex ?? '', 16);
-  if (!isXmlChar(code)) throw new DavgateError('XML_INVALID_CHAR', `character reference ${whole}`);
-  return String.fromCodePoint(code);
+  if (Object.hasOwn(PREDEFINED, ref)) return PREDEFINED[ref] as string;
+  if (NAME.test(ref)) throw new DavgateError('XML_UNDEFINED_ENTITY', `&${ref};`);
+  throw new DavgateError('XML_MALFORMED', `"&" must start an entity or character reference (near "&${ref};")`);
 }
 
 /** XML 1.0 §2.2 Char. */

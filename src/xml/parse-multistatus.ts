@@ -23,17 +23,17 @@ export function parseXmlDocument(body: string | Uint8Array, limits: Partial<Pars
   const text = decodeBody(body, maxBytes);
   rejectDeclarations(text);
   rejectInvalidChars(text);
-  const xml = protectCarriageReturns(text);
-  validate(xml);
+  validate(text);
+  const marked = protectCarriageReturns(text);
   let nodes: OrderedNode[];
   try {
     // The parser's own guard stops a deep document before it is built (it does not count
     // self-closing leaves, so TreeBuilder enforces the exact limit).
-    nodes = parserFor(maxDepth + 1).parse(xml) as OrderedNode[];
+    nodes = parserFor(maxDepth + 1).parse(marked.text) as OrderedNode[];
   } catch (error) {
     throw translate(error);
   }
-  return new TreeBuilder(xml !== text, maxDepth).root(nodes);
+  return new TreeBuilder(marked.mark, maxDepth).root(nodes);
 }
 
 /**
@@ -41,7 +41,7 @@ export function parseXmlDocument(body: string | Uint8Array, limits: Partial<Pars
  * does not, and costs less than the difference between its fastest and default options.
  */
 function validate(xml: string): void {
-  const result = XMLValidator.validate(xml, { allowBooleanAttributes: false });
+  const result = XMLValidator.validate(xml);
   if (result === true) return;
   const { code, msg, line, col } = result.err;
   // At the end of the input the validator reports the elements still open.

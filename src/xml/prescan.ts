@@ -25,69 +25,30 @@ export function rejectInvalidChars(xml: string): void {
 }
 
 /**
- * Stands in for a carriage return inside character data while the parser runs. U+FFFF is
- * not an XML character, so it cannot occur in an accepted document (rejectInvalidChars runs
- * first).
+ * Characters that may stand in for a carriage return while the parser runs: white space to
+ * fast-xml-parser's regular expressions (so a line break inside a tag still separates names
+ * and attributes), never white space to XML, and rare in WebDAV bodies. The first one the
+ * document does not contain is used.
  */
-export const CR_MARK = '\uFFFF';
+const MARK_CANDIDATES = ['\u2028', '\u2029', '\u205F', '\u3000', '\u1680', '\u202F', '\u2009', '\u200A', '\u2007', '\u2008'];
+
+/** A document prepared for the parser, and the character that stands for CR in it (if any). */
+export interface MarkedText {
+  readonly text: string;
+  readonly mark: string | undefined;
+}
 
 /**
  * Keeps the carriage returns of character data and CDATA sections. fast-xml-parser applies
  * XML 1.0 §2.11 end-of-line normalisation to the whole document, but calendar and address
- * data are CRLF formats (RFC 5545 §3.1, RFC 6350 §3.2) and servers such as Radicale write
- * them with raw CRs: davgate keeps them byte for byte. CRs inside markup are left to the
- * parser. One forward pass over the markup, and only when the body holds a CR at all.
+ * data are CRLF formats (RFC 5545 §3.1, RFC 6350 §3.2) and servers such as Radicale and
+ * xandikos write them with raw CRs: davgate keeps them byte for byte. Every CR is replaced by
+ * a mark the tree builder turns back into CR in text, and which the parser takes for white
+ * space inside tags. A document that already holds every candidate mark (none seen in
+ * practice) is left to §2.11. The validator sees the original text.
  */
-export function protectCarriageReturns(xml: string): string {
-  if (xml.indexOf('\r') === -1) return xml;
-  const parts: string[] = [];
-  let from = 0; // start of what is not yet copied to parts
-  const keep = (start: number, end: number) => {
-    const cr = xml.indexOf('\r', start);
-    if (cr === -1 || cr >= end) return;
-    parts.push(xml.slice(from, start), xml.slice(start, end).replaceAll('\r', CR_MARK));
-    from = end;
-  };
-  let pos = 0;
-  let depth = 0; // outside the root element, white space is not character data
-  while (pos < xml.length) {
-    const lt = xml.indexOf('<', pos);
-    const textEnd = lt === -1 ? xml.length : lt;
-    if (depth > 0) keep(pos, textEnd);
-    if (lt === -1) break;
-    if (xml.startsWith('<![CDATA[', lt)) {
-      const end = endOf(xml, ']]>', lt + 9);
-      keep(lt + 9, end);
-      pos = end + 3;
-    } else if (xml.startsWith('<!--', lt)) pos = endOf(xml, '-->', lt + 4) + 3;
-    else if (xml.startsWith('<?', lt)) pos = endOf(xml, '?>', lt + 2) + 2;
-    else {
-      const gt = endOfTag(xml, lt + 1);
-      if (xml.charCodeAt(lt + 1) === 47 /* / */) depth--;
-      else if (xml.charCodeAt(gt - 1) !== 47) depth++;
-      pos = gt + 1;
-    }
-  }
-  parts.push(xml.slice(from));
-  return parts.join('');
-}
-
-/** Where `marker` starts, or the end of the text when it is missing (the validator reports that). */
-function endOf(xml: string, marker: string, from: number): number {
-  const at = xml.indexOf(marker, from);
-  return at === -1 ? xml.length : at;
-}
-
-const TAG_SPECIAL = /["'>]/g;
-
-/** The `>` that closes a tag, skipping quoted attribute values, which may contain `>`. */
-function endOfTag(xml: string, from: number): number {
-  TAG_SPECIAL.lastIndex = from;
-  for (let m = TAG_SPECIAL.exec(xml); m !== null; m = TAG_SPECIAL.exec(xml)) {
-    if (m[0] === '>') return m.index;
-    const close = xml.indexOf(m[0], m.index + 1);
-    if (close === -1) return xml.length;
-    TAG_SPECIAL.lastIndex = close + 1;
-  }
-  return xml.length;
+export function protectCarriageReturns(xml: string): MarkedText {
+  if (xml.indexOf('\r') === -1) return { text: xml, mark: undefined };
+  const mark = MARK_CANDIDATES.find((candidate) => !xml.includes(candidate));
+  return mark === undefined ? { text: xml, mark } : { text: xml.replaceAll('\r', mark), mark };
 }
