@@ -39,17 +39,6 @@ export class NamespaceScope {
     return declared === undefined ? this : new NamespaceScope(declared);
   }
 
-  /** The scope's bindings as attributes (` xmlns:p="uri"`), to parse a fragment in the same scope. */
-  declarations(): string {
-    let out = '';
-    for (const [prefix, uri] of this.prefixes) {
-      if (prefix === 'xml') continue;
-      const value = uri.replace(/[&<"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&quot;'));
-      out += prefix === '' ? ` xmlns="${value}"` : ` xmlns:${prefix}="${value}"`;
-    }
-    return out;
-  }
-
   /** The Clark name of an element's qualified name; unprefixed names take the default namespace. */
   element(qname: string): ClarkName {
     let name = this.elementNames.get(qname);

@@ -7,7 +7,6 @@ import { xmlEntityDecoder } from './entities';
 import { DEFAULT_LIMITS, type ParseLimits } from './limits';
 import { protectCarriageReturns, rejectDeclarations, rejectInvalidChars } from './prescan';
 import { readMultiStatus } from './read-multistatus';
-import { rawTextElementNames } from './raw-text';
 import { guardTagName, TreeBuilder, type OrderedNode } from './tree';
 
 /**
@@ -26,23 +25,15 @@ export function parseXmlDocument(body: string | Uint8Array, limits: Partial<Pars
   rejectInvalidChars(text);
   validate(text);
   const marked = protectCarriageReturns(text);
-  const rawTextNames = rawTextElementNames(text);
-  const parseFragment = (fragment: string): OrderedNode[] => {
-    try {
-      return parserFor(maxDepth + 1, []).parse(fragment) as OrderedNode[];
-    } catch (error) {
-      throw translate(error);
-    }
-  };
   let nodes: OrderedNode[];
   try {
     // The parser's own guard stops a deep document before it is built (it does not count
     // self-closing leaves, so TreeBuilder enforces the exact limit).
-    nodes = parserFor(maxDepth + 1, rawTextNames).parse(marked.text) as OrderedNode[];
+    nodes = parserFor(maxDepth + 1).parse(marked.text) as OrderedNode[];
   } catch (error) {
     throw translate(error);
   }
-  return new TreeBuilder({ crMark: marked.mark, maxDepth, rawTextNames, parseFragment }).root(nodes);
+  return new TreeBuilder(marked.mark, maxDepth).root(nodes);
 }
 
 /**
@@ -67,18 +58,12 @@ function translate(error: unknown): DavgateError {
   return new DavgateError('XML_MALFORMED', message);
 }
 
-const parsers = new Map<string, XMLParser>();
-const MAX_PARSERS = 32;
+const parsers = new Map<number, XMLParser>();
 
-/**
- * One parser per depth limit and set of raw-text element names: fast-xml-parser compiles its
- * options once per instance, so they are kept (a bounded number of them).
- */
-function parserFor(maxDepth: number, rawTextNames: readonly string[]): XMLParser {
-  const key = `${maxDepth} ${rawTextNames.join(' ')}`;
-  let parser = parsers.get(key);
+/** One parser per depth limit: fast-xml-parser compiles its options once per instance. */
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
   if (parser === undefined) {
-    if (parsers.size >= MAX_PARSERS) parsers.clear();
     parser = new XMLParser({
       preserveOrder: true,
       jPath: false,
@@ -94,9 +79,8 @@ function parserFor(maxDepth: number, rawTextNames: readonly string[]): XMLParser
       ignorePiTags: true,
       maxNestedTags: maxDepth,
       transformTagName: guardTagName,
-      stopNodes: rawTextNames.map((name) => `..${name}`),
     });
-    parsers.set(key, parser);
+    parsers.set(maxDepth, parser);
   }
   return parser;
 }

@@ -2,7 +2,6 @@ import type { ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { XmlContent, XmlElement, XmlNode } from '../model/xml-content';
 import { isNamespaceDeclaration, NamespaceScope } from './namespaces';
-import { decodeRawText } from './raw-text';
 
 /** One node of fast-xml-parser's `preserveOrder` output: `{ [tag]: children, ':@'?: attrs }`. */
 export type OrderedNode = Record<string, unknown>;
@@ -29,33 +28,16 @@ export function guardTagName(name: string): string {
 }
 
 /** Converts the parser's ordered output into namespace-resolved elements, with CRs restored. */
-export interface TreeOptions {
-  /** What stands for CR in the parsed text (protectCarriageReturns). */
-  readonly crMark: string | undefined;
-  /** The root counts as 1. */
-  readonly maxDepth: number;
-  /** Tags the parser handed over as raw text (raw-text.ts). */
-  readonly rawTextNames: readonly string[];
-  /** Parses a fragment of the same document, for raw-text content that turns out to hold markup. */
-  readonly parseFragment: (xml: string) => OrderedNode[];
-}
-
 export class TreeBuilder {
   private readonly crMark: string | undefined;
   private readonly blank: RegExp;
   private readonly maxDepth: number;
-  private readonly rawText: ReadonlySet<string>;
-  private readonly parseFragment: (xml: string) => OrderedNode[];
-  private readonly options: TreeOptions;
-  private plain: TreeBuilder | undefined;
 
-  constructor(options: TreeOptions) {
-    this.options = options;
-    this.crMark = options.crMark;
-    this.blank = new RegExp(`^[ \\t\\n\\r${options.crMark ?? ''}]*$`);
-    this.maxDepth = options.maxDepth;
-    this.rawText = new Set(options.rawTextNames);
-    this.parseFragment = options.parseFragment;
+  /** `crMark`: what stands for CR in the parsed text (protectCarriageReturns); `maxDepth` counts the root as 1. */
+  constructor(crMark: string | undefined, maxDepth: number) {
+    this.crMark = crMark;
+    this.blank = new RegExp(`^[ \\t\\n\\r${crMark ?? ''}]*$`);
+    this.maxDepth = maxDepth;
   }
 
   /** The single root element of a document. */
@@ -77,21 +59,8 @@ export class TreeBuilder {
     const scope = parentScope.enter(rawAttrs);
     const name = scope.element(tag.charCodeAt(0) === 35 /* # */ ? tag.slice(1) : tag);
     const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
-    const children = node[tag] as readonly OrderedNode[];
-    const value = this.rawText.has(tag) ? this.rawContent(children, scope, depth) : this.content(children, scope, depth);
+    const value = this.content(node[tag] as readonly OrderedNode[], scope, depth);
     return attrs === undefined ? { name, value } : { name, attrs, value };
-  }
-
-  /** The content of a raw-text element: decoded here, or parsed after all when it holds markup. */
-  private rawContent(children: readonly OrderedNode[], scope: NamespaceScope, depth: number): XmlContent {
-    const raw = (children[0]?.[TEXT] as string | undefined) ?? '';
-    if (raw === '') return null;
-    const text = decodeRawText(raw);
-    if (text !== undefined) return this.text(text);
-    // Parsed as ordinary XML, so nothing inside it is raw text any more.
-    const [wrapper] = this.parseFragment(`<w${scope.declarations()}>${raw}</w>`);
-    this.plain ??= new TreeBuilder({ ...this.options, rawTextNames: [] });
-    return this.plain.content((wrapper?.['w'] ?? []) as readonly OrderedNode[], scope, depth);
   }
 
   private attributes(raw: Record<string, unknown>, scope: NamespaceScope): ReadonlyMap<ClarkName, string> | undefined {
