@@ -33,7 +33,15 @@ export function splitClark(name: ClarkName): { readonly namespace: string; reado
   return { namespace: name.slice(1, close), local: name.slice(close + 1) };
 }
 
-const NAME_START = /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][-.0-9A-Za-z_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F-\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]*$/u;
+/** XML 1.0 §2.3 NameStartChar and NameChar without ':' (Namespaces in XML §3 NCName), as regex classes. */
+const NAME_START_CHARS = 'A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const NAME_CHARS = `${NAME_START_CHARS}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+
+/** An NCName, as a regular expression source to be compiled with the `u` flag. */
+export const NCNAME_PATTERN = `[${NAME_START_CHARS}][${NAME_CHARS}]*`;
+
+// eslint-disable-next-line no-misleading-character-class -- U+0300–U+036F are name characters in their own right (XML 1.0 §2.3)
+const NCNAME = new RegExp(`^${NCNAME_PATTERN}$`, 'u');
 
 /** True when `name` is a well-formed Clark name whose local part is an XML NCName. */
 export function isClarkName(name: string): boolean {
@@ -43,5 +51,5 @@ export function isClarkName(name: string): boolean {
     if (close < 2) return false;
     local = name.slice(close + 1);
   }
-  return NAME_START.test(local);
+  return NCNAME.test(local);
 }

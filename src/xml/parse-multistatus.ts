@@ -1,11 +1,12 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DavgateError, positionAt } from '../model/errors';
+import { XMLParser } from 'fast-xml-parser';
+import { DavgateError } from '../model/errors';
 import type { MultiStatus } from '../model/multistatus';
 import type { XmlElement } from '../model/xml-content';
 import { decodeBody } from './decode-body';
 import { xmlEntityDecoder } from './entities';
 import { DEFAULT_LIMITS, type ParseLimits } from './limits';
-import { protectCarriageReturns, rejectDeclarations, rejectInvalidChars } from './prescan';
+import { protectCarriageReturns, rejectInvalidChars } from './prescan';
+import { checkWellFormed } from './well-formed';
 import { readMultiStatus } from './read-multistatus';
 import { guardTagName, TreeBuilder, type OrderedNode } from './tree';
 
@@ -14,41 +15,30 @@ import { guardTagName, TreeBuilder, type OrderedNode } from './tree';
  * a stable code (DESIGN.md invariant 4); nothing partial is returned.
  */
 export function parseMultiStatus(body: string | Uint8Array, limits: Partial<ParseLimits> = {}): MultiStatus {
-  return readMultiStatus(parseXmlDocument(body, limits));
+  const { nodes, tree } = parseOrdered(body, limits);
+  return readMultiStatus(nodes, tree);
 }
 
-/** Parses any XML body (a multistatus, a DAV:error, a LOCK answer) to its root element. */
+/** Parses any XML body (a DAV:error, a LOCK answer, a multistatus) to its root element. */
 export function parseXmlDocument(body: string | Uint8Array, limits: Partial<ParseLimits> = {}): XmlElement {
+  const { nodes, tree } = parseOrdered(body, limits);
+  const root = tree.rootNode(nodes);
+  return tree.element(root.node, root.tag, root.name, root.scope);
+}
+
+/** The checks every body goes through, then fast-xml-parser's ordered output. */
+function parseOrdered(body: string | Uint8Array, limits: Partial<ParseLimits>): { nodes: OrderedNode[]; tree: TreeBuilder } {
   const { maxBytes, maxDepth } = { ...DEFAULT_LIMITS, ...limits };
   const text = decodeBody(body, maxBytes);
-  rejectDeclarations(text);
   rejectInvalidChars(text);
-  validate(text);
+  checkWellFormed(text, maxDepth);
   const marked = protectCarriageReturns(text);
-  let nodes: OrderedNode[];
   try {
-    // The parser's own guard stops a deep document before it is built (it does not count
-    // self-closing leaves, so TreeBuilder enforces the exact limit).
-    nodes = parserFor(maxDepth + 1).parse(marked.text) as OrderedNode[];
+    // maxNestedTags is a second guard; checkWellFormed already enforced the exact limit.
+    return { nodes: parserFor(maxDepth + 1).parse(marked.text) as OrderedNode[], tree: new TreeBuilder(marked.mark) };
   } catch (error) {
     throw translate(error);
   }
-  return new TreeBuilder(marked.mark, maxDepth).root(nodes);
-}
-
-/**
- * fast-xml-parser accepts truncated documents and mismatched closing tags; its validator
- * does not, and costs less than the difference between its fastest and default options.
- */
-function validate(xml: string): void {
-  const result = XMLValidator.validate(xml);
-  if (result === true) return;
-  const { code, msg, line, col } = result.err;
-  // At the end of the input the validator reports the elements still open.
-  const truncated = (code === 'InvalidTag' && msg.startsWith('Unclosed tag')) || (code === 'InvalidXml' && msg.startsWith("Invalid '["));
-  if (!truncated) throw new DavgateError('XML_MALFORMED', msg, { line, column: col });
-  const open = Array.from(msg.matchAll(/["']([^"'[\]\s]+)["']/g), (m) => `<${m[1]}>`).join(', ');
-  throw new DavgateError('XML_TRUNCATED', `still open: ${open}`, positionAt(xml, xml.trimEnd().length));
 }
 
 function translate(error: unknown): DavgateError {

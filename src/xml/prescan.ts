@@ -1,23 +1,6 @@
 import { DavgateError, positionAt } from '../model/errors';
 import { findNonXmlChar } from './chars';
 
-/**
- * Checks that run over the raw text before the parser sees it, each a single linear scan.
- * WebDAV never needs a DTD, so any `<!` markup other than a comment or CDATA section (a
- * DOCTYPE, an ENTITY declaration — billion laughs, external entities) is refused outright;
- * fast-xml-parser's validator accepts both anywhere.
- */
-export function rejectDeclarations(xml: string): void {
-  for (let i = xml.indexOf('<!'); i !== -1; i = xml.indexOf('<!', i)) {
-    let end: number;
-    if (xml.startsWith('<![CDATA[', i)) end = xml.indexOf(']]>', i + 9);
-    else if (xml.startsWith('<!--', i)) end = xml.indexOf('-->', i + 4);
-    else throw new DavgateError('XML_DOCTYPE_FORBIDDEN', undefined, positionAt(xml, i));
-    if (end === -1) return; // unterminated: the validator reports it with its position
-    i = end + 3;
-  }
-}
-
 /** Refuses characters XML 1.0 cannot carry, raw in the text (references are checked on decoding). */
 export function rejectInvalidChars(xml: string): void {
   const bad = findNonXmlChar(xml);

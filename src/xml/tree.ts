@@ -27,43 +27,76 @@ export function guardTagName(name: string): string {
   return GUARDED_FIRST.has(name.charCodeAt(0)) && GUARDED_NAMES.has(name) ? `#${name}` : name;
 }
 
-/** Converts the parser's ordered output into namespace-resolved elements, with CRs restored. */
+/** The tag of a node, or '#text' for text. */
+export function tagOf(node: OrderedNode): string {
+  for (const key in node) if (key !== ATTRS) return key;
+  return TEXT;
+}
+
+/** Receives an element node of the parser's output with its tag, resolved name and namespace scope. */
+export type ElementVisitor = (node: OrderedNode, tag: string, name: ClarkName, scope: NamespaceScope) => void;
+
+/** An element node of the parser's output with its tag, resolved name and namespace scope. */
+export interface ElementNode {
+  readonly node: OrderedNode;
+  readonly tag: string;
+  readonly name: ClarkName;
+  readonly scope: NamespaceScope;
+}
+
+/**
+ * Reads the parser's ordered output: namespace-resolved names, lossless content, CRs
+ * restored. Nesting depth was checked before parsing (well-formed.ts).
+ */
 export class TreeBuilder {
   private readonly crMark: string | undefined;
   private readonly blank: RegExp;
-  private readonly maxDepth: number;
 
-  /** `crMark`: what stands for CR in the parsed text (protectCarriageReturns); `maxDepth` counts the root as 1. */
-  constructor(crMark: string | undefined, maxDepth: number) {
+  /** `crMark`: what stands for CR in the parsed text (protectCarriageReturns). */
+  constructor(crMark: string | undefined) {
     this.crMark = crMark;
     this.blank = new RegExp(`^[ \\t\\n\\r${crMark ?? ''}]*$`);
-    this.maxDepth = maxDepth;
   }
 
-  /** The single root element of a document. */
-  root(nodes: readonly OrderedNode[]): XmlElement {
-    const elements: XmlElement[] = [];
-    const scope = NamespaceScope.root();
-    for (const node of nodes) {
+  /** The single root element of a document, with its scope. */
+  rootNode(nodes: readonly OrderedNode[]): ElementNode {
+    const roots: ElementNode[] = [];
+    this.forEachElement(nodes, NamespaceScope.root(), (node, tag, name, scope) => roots.push({ node, tag, name, scope }));
+    if (roots.length !== 1) throw new DavgateError('XML_MALFORMED', `a document has one root element, found ${roots.length}`);
+    return roots[0] as ElementNode;
+  }
+
+  /**
+   * Calls `visit` for each element among some children, with its resolved name and scope
+   * (text and processing instructions skipped). A callback rather than an array: this runs
+   * for every element of every response.
+   */
+  forEachElement(children: readonly OrderedNode[], scope: NamespaceScope, visit: ElementVisitor): void {
+    for (const node of children) {
       const tag = tagOf(node);
       if (tag === TEXT || tag.charCodeAt(0) === 63 /* ? */) continue;
-      elements.push(this.element(node, tag, scope, 1));
+      const inner = scope.enter(node[ATTRS] as Record<string, unknown> | undefined);
+      visit(node, tag, inner.element(unguard(tag)), inner);
     }
-    if (elements.length !== 1) throw new DavgateError('XML_MALFORMED', `a document has one root element, found ${elements.length}`);
-    return elements[0] as XmlElement;
   }
 
-  private element(node: OrderedNode, tag: string, parentScope: NamespaceScope, depth: number): XmlElement {
-    if (depth > this.maxDepth) throw new DavgateError('XML_TOO_DEEP', `more than ${this.maxDepth} levels`);
+  /** The text directly inside an element node (element children contribute nothing). */
+  textOf(node: OrderedNode, tag: string): string {
+    let text = '';
+    for (const child of node[tag] as readonly OrderedNode[]) if (TEXT in child) text += child[TEXT] as string;
+    return this.text(text);
+  }
+
+  /** A whole element, with attributes and content. */
+  element(node: OrderedNode, tag: string, name: ClarkName, scope: NamespaceScope): XmlElement {
     const rawAttrs = node[ATTRS] as Record<string, unknown> | undefined;
-    const scope = parentScope.enter(rawAttrs);
-    const name = scope.element(tag.charCodeAt(0) === 35 /* # */ ? tag.slice(1) : tag);
     const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
-    const value = this.content(node[tag] as readonly OrderedNode[], scope, depth);
+    const value = this.content(node[tag] as readonly OrderedNode[], scope);
     return attrs === undefined ? { name, value } : { name, attrs, value };
   }
 
-  private attributes(raw: Record<string, unknown>, scope: NamespaceScope): ReadonlyMap<ClarkName, string> | undefined {
+  /** The attributes of an element node (namespace declarations excluded), or undefined. */
+  attributes(raw: Record<string, unknown>, scope: NamespaceScope): ReadonlyMap<ClarkName, string> | undefined {
     let attrs: Map<ClarkName, string> | undefined;
     for (const key in raw) {
       if (isNamespaceDeclaration(key)) continue;
@@ -74,7 +107,7 @@ export class TreeBuilder {
   }
 
   /** RFC 4918 §4.3 content rules, as documented on XmlContent. */
-  private content(children: readonly OrderedNode[], scope: NamespaceScope, depth: number): XmlContent {
+  content(children: readonly OrderedNode[], scope: NamespaceScope): XmlContent {
     let text = '';
     let nodes: XmlNode[] | undefined;
     let sawText = false;
@@ -101,7 +134,8 @@ export class TreeBuilder {
           mixed = !this.blank.test(text);
         }
       }
-      nodes.push(this.element(child, tag, scope, depth + 1));
+      const inner = scope.enter(child[ATTRS] as Record<string, unknown> | undefined);
+      nodes.push(this.element(child, tag, inner.element(unguard(tag)), inner));
     }
     if (nodes === undefined) return text === '' ? null : this.text(text);
     if (!sawText) return nodes;
@@ -119,12 +153,12 @@ export class TreeBuilder {
     return out.map((n) => (typeof n === 'string' ? this.text(n) : n));
   }
 
-  private text(raw: string): string {
+  /** Text as the server meant it: the CR stand-in turned back into CR. */
+  text(raw: string): string {
     return this.crMark !== undefined && raw.includes(this.crMark) ? raw.replaceAll(this.crMark, '\r') : raw;
   }
 }
 
-function tagOf(node: OrderedNode): string {
-  for (const key in node) if (key !== ATTRS) return key;
-  return TEXT;
+function unguard(tag: string): string {
+  return tag.charCodeAt(0) === 35 /* # */ ? tag.slice(1) : tag;
 }
