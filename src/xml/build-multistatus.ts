@@ -1,28 +1,38 @@
 import { create, fragment } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import type { ClarkName } from '../model/clark';
-import type { DavError, DavResponse, MultiStatus, PropStat } from '../model/multistatus';
-import type { XmlContent, XmlElement } from '../model/xml-content';
+import type { DavResponse, MultiStatus } from '../model/multistatus';
 import { escapeAttribute, escapeText } from './escape';
 import { PrefixTable } from './prefixes';
+import { emitResponse, type ResponseSink } from './response-events';
+import { fillSlots, SLOT_PATTERN, slotMarker, type Template } from './templates';
 
 const BODY_MARK = '@@davgate-responses@@';
 
+/** Distinct response shapes kept per document; past that, responses are built one by one. */
+const MAX_TEMPLATES = 256;
+
+/** Options for building. */
+export interface BuildOptions {
+  /** Reuse xmlbuilder2's serialization of each distinct response shape (default true). */
+  readonly templates?: boolean;
+}
+
 /**
  * The multistatus as pieces of text: the prolog and root start tag, one piece per response,
- * then the closing part. One xmlbuilder2 document for a whole large listing is superlinear
- * in time and memory (HARDENING.md), so each response is its own fragment; the namespaces are
- * declared once on the root. Never writes a response with both a status and propstats.
+ * then the closing part. The namespaces are declared once on the root, so each response is
+ * built on its own: one xmlbuilder2 document for a whole large listing is superlinear in time
+ * and memory (HARDENING.md). Never writes a response with both a status and propstats.
  */
-export function* buildMultiStatusChunks(ms: MultiStatus): Generator<string> {
+export function* buildMultiStatusChunks(ms: MultiStatus, options: BuildOptions = {}): Generator<string> {
   const prefixes = PrefixTable.of(ms);
   const shell = create({ version: '1.0', encoding: 'utf-8' })
     .ele('D:multistatus', prefixes.declarations())
     .txt(BODY_MARK);
   const [head, tail] = shell.end().split(BODY_MARK) as [string, string];
   yield head;
+  const writer = new ResponseWriter(prefixes, options.templates ?? true);
   let index = 0;
-  for (const response of ms.responses) yield buildResponse(response, index++, prefixes);
+  for (const response of ms.responses) yield writer.write(response, index++);
   if (ms.description !== undefined || ms.syncToken !== undefined) {
     const top = fragment();
     if (ms.description !== undefined) top.ele('D:responsedescription').txt(escapeText(ms.description, () => 'the responsedescription'));
@@ -33,69 +43,109 @@ export function* buildMultiStatusChunks(ms: MultiStatus): Generator<string> {
 }
 
 /** The whole multistatus document as one string. */
-export function buildMultiStatus(ms: MultiStatus): string {
-  return Array.from(buildMultiStatusChunks(ms)).join('');
+export function buildMultiStatus(ms: MultiStatus, options: BuildOptions = {}): string {
+  return Array.from(buildMultiStatusChunks(ms, options)).join('');
 }
 
-function buildResponse(response: DavResponse, index: number, prefixes: PrefixTable): string {
-  const where = (what: string) => () => `responses[${index}] ${what}`;
-  const writer = new ElementWriter(prefixes);
-  const root = fragment();
-  const el = root.ele('D:response');
-  if (response.kind === 'status') {
-    for (const href of response.hrefs) el.ele('D:href').txt(escapeText(href, where('href')));
-    el.ele('D:status').txt(escapeText(response.status.line, where('status')));
-  } else {
-    el.ele('D:href').txt(escapeText(response.href, where('href')));
-    response.propstats.forEach((propstat, i) => buildPropStat(el, propstat, writer, (what) => where(`propstats[${i}] ${what}`)));
-  }
-  buildError(el, response.error, writer, where);
-  if (response.description !== undefined) el.ele('D:responsedescription').txt(escapeText(response.description, where('responsedescription')));
-  if (response.location !== undefined) el.ele('D:location').ele('D:href').txt(escapeText(response.location, where('location')));
-  return root.end();
-}
+/**
+ * Writes responses with xmlbuilder2. A listing repeats a few shapes (the same elements with
+ * other text) thousands of times, and xmlbuilder2's cost is in creating DOM nodes, so each
+ * distinct shape is built once with a marker in every text and attribute value; a response of
+ * a known shape is that serialization with its own values, escaped as xmlbuilder2 escapes them
+ * (test/xml/build-multistatus.test.ts holds both ways to the same output).
+ */
+class ResponseWriter {
+  private readonly templates = new Map<string, Template>();
 
-function buildPropStat(parent: XMLBuilder, propstat: PropStat, writer: ElementWriter, where: (what: string) => () => string): void {
-  const el = parent.ele('D:propstat');
-  const prop = el.ele('D:prop');
-  for (const [name, value] of propstat.props) writer.element(prop, name, value.attrs, value.value, where);
-  el.ele('D:status').txt(escapeText(propstat.status.line, where('status')));
-  buildError(el, propstat.error, writer, where);
-  if (propstat.description !== undefined) el.ele('D:responsedescription').txt(escapeText(propstat.description, where('responsedescription')));
-}
+  constructor(
+    private readonly prefixes: PrefixTable,
+    private readonly useTemplates: boolean,
+  ) {}
 
-function buildError(parent: XMLBuilder, error: DavError | undefined, writer: ElementWriter, where: (what: string) => () => string): void {
-  if (error === undefined) return;
-  const el = parent.ele('D:error');
-  for (const condition of error.conditions) writer.element(el, condition.name, condition.attrs, condition.value, where);
-}
-
-/** Writes property values and conditions: names through the prefix table, text escaped. */
-class ElementWriter {
-  constructor(private readonly prefixes: PrefixTable) {}
-
-  element(
-    parent: XMLBuilder,
-    name: ClarkName,
-    attrs: ReadonlyMap<ClarkName, string> | undefined,
-    value: XmlContent,
-    where: (what: string) => () => string,
-  ): void {
-    const el = parent.ele(this.prefixes.qname(name));
-    // One att() call each: an attributes object would turn an attribute named __proto__ into a prototype.
-    if (attrs !== undefined) for (const [attr, text] of attrs) el.att(this.prefixes.qname(attr), escapeAttribute(text, where(`${name} @${attr}`)));
-    if (value === null) return;
-    if (typeof value === 'string') {
-      el.txt(escapeText(value, where(name)));
-      return;
+  write(response: DavResponse, index: number): string {
+    if (!this.useTemplates) return this.direct(response, index);
+    const shape = new ShapeSink();
+    emitResponse(response, index, this.prefixes, shape);
+    let template = this.templates.get(shape.key);
+    if (template === undefined) {
+      if (this.templates.size >= MAX_TEMPLATES) return this.direct(response, index);
+      template = this.template(response, index);
+      this.templates.set(shape.key, template);
     }
-    for (const node of value) {
-      if (typeof node === 'string') el.txt(escapeText(node, where(name)));
-      else this.child(el, node, where);
-    }
+    // A value XML cannot carry: the direct path says where it is.
+    return fillSlots(template, shape.values) ?? this.direct(response, index);
   }
 
-  private child(parent: XMLBuilder, element: XmlElement, where: (what: string) => () => string): void {
-    this.element(parent, element.name, element.attrs, element.value, where);
+  private direct(response: DavResponse, index: number): string {
+    const sink = new BuilderSink((value, where) => escapeText(value, where), (value, where) => escapeAttribute(value, where));
+    emitResponse(response, index, this.prefixes, sink);
+    return sink.end();
+  }
+
+  private template(response: DavResponse, index: number): Template {
+    const attributeSlots: boolean[] = [];
+    const marker = (attribute: boolean) => () => {
+      attributeSlots.push(attribute);
+      return slotMarker(attributeSlots.length - 1);
+    };
+    const sink = new BuilderSink(marker(false), marker(true));
+    emitResponse(response, index, this.prefixes, sink);
+    return { parts: sink.end().split(SLOT_PATTERN), attributeSlots };
+  }
+}
+
+/** Builds one response with xmlbuilder2; what goes into text and attribute values is up to the caller. */
+class BuilderSink implements ResponseSink {
+  private readonly root = fragment();
+  private current: XMLBuilder = this.root;
+
+  constructor(
+    private readonly textOf: (value: string, where: () => string) => string,
+    private readonly attributeOf: (value: string, where: () => string) => string,
+  ) {}
+
+  open(qname: string): void {
+    this.current = this.current.ele(qname);
+  }
+
+  // One att() call each: an attributes object would turn an attribute named __proto__ into a prototype.
+  attribute(qname: string, value: string, where: () => string): void {
+    this.current.att(qname, this.attributeOf(value, where));
+  }
+
+  text(value: string, where: () => string): void {
+    this.current.txt(this.textOf(value, where));
+  }
+
+  close(): void {
+    this.current = this.current.up();
+  }
+
+  end(): string {
+    return this.root.end();
+  }
+}
+
+/** The shape of a response (its elements, attribute names and where text goes) and its values. */
+class ShapeSink implements ResponseSink {
+  key = '';
+  readonly values: string[] = [];
+
+  open(qname: string): void {
+    this.key += `<${qname}`;
+  }
+
+  attribute(qname: string, value: string): void {
+    this.key += ` ${qname}=`;
+    this.values.push(value);
+  }
+
+  text(value: string): void {
+    this.key += '"';
+    this.values.push(value);
+  }
+
+  close(): void {
+    this.key += '>';
   }
 }

@@ -33,6 +33,13 @@ describe('properties', () => {
     }), RUNS);
   });
 
+  it('responses built from shape templates are exactly what xmlbuilder2 builds for each one', () => {
+    fc.assert(fc.property(multiStatus, (m) => {
+      const twice = { ...m, responses: [...m.responses, ...m.responses] }; // the second half reuses templates
+      expect(buildMultiStatus(twice)).toBe(buildMultiStatus(twice, { templates: false }));
+    }), RUNS);
+  });
+
   it('the canonical JSON carries the same model', () => {
     fc.assert(fc.property(multiStatus, fc.constantFrom('PROPFIND', 'PROPPATCH', 'DELETE'), (m, method) => {
       const json = JSON.parse(JSON.stringify(toCanonicalJson(m, method))) as unknown;
