@@ -13,24 +13,44 @@ export const xmlEntityDecoder = {
   decode(text: string): string {
     let amp = text.indexOf('&');
     if (amp === -1) return text;
-    let out = '';
+    const parts: string[] = [];
     let from = 0;
     while (amp !== -1) {
       const semi = text.indexOf(';', amp + 1);
       if (semi === -1 || semi - amp > 12) {
         throw new DavgateError('XML_MALFORMED', `"&" must start an entity or character reference (near "${text.slice(amp, amp + 12)}")`);
       }
-      out += text.slice(from, amp) + decodeReference(text.slice(amp + 1, semi));
+      parts.push(text.slice(from, amp), commonReference(text, amp, semi) ?? decodeReference(text.slice(amp + 1, semi)));
       from = semi + 1;
       amp = text.indexOf('&', from);
     }
-    return out + text.slice(from);
+    parts.push(text.slice(from));
+    return parts.join('');
   },
   reset(): void {},
   setXmlVersion(): void {},
   addInputEntities(): void {},
   setExternalEntities(): void {},
 };
+
+/**
+ * The references that fill escaped calendar data (`&#13;` on every line, `&amp;`, `&lt;`,
+ * `&gt;`), recognised without cutting the name out of the text: this runs for every one.
+ */
+function commonReference(text: string, amp: number, semi: number): string | undefined {
+  const c1 = text.charCodeAt(amp + 1);
+  switch (semi - amp) {
+    case 3:
+      if (text.charCodeAt(amp + 2) !== 116 /* t */) return undefined;
+      return c1 === 108 /* l */ ? '<' : c1 === 103 /* g */ ? '>' : undefined;
+    case 4:
+      if (c1 === 35 /* # */ && text.charCodeAt(amp + 2) === 49 /* 1 */ && text.charCodeAt(amp + 3) === 51 /* 3 */) return '\r';
+      if (c1 === 97 /* a */ && text.startsWith('mp', amp + 2)) return '&';
+      return undefined;
+    default:
+      return undefined;
+  }
+}
 
 function decodeReference(ref: string): string {
   if (ref.charCodeAt(0) === 35 /* # */) {

@@ -49,7 +49,7 @@ function readResponse(element: OrderedNode, elementTag: string, elementScope: Na
   tree.forEachElement(element[elementTag] as readonly OrderedNode[], elementScope, (node, tag, name, scope) => {
     switch (name) {
       case HREF: hrefs.push(trimXml(tree.textOf(node, tag))); break;
-      case STATUS: status = parseStatusLine(trimXml(tree.textOf(node, tag))); break;
+      case STATUS: status = readStatus(tree.textOf(node, tag)); break;
       case PROPSTAT: readPropStat(node, tag, scope, tree, propstats); break;
       case ERROR: common.error = readError(node, tag, scope, tree); break;
       case DESCRIPTION: common.description = tree.textOf(node, tag); break;
@@ -77,16 +77,27 @@ function readPropStat(element: OrderedNode, elementTag: string, elementScope: Na
     switch (name) {
       case PROP:
         tree.forEachElement(node[tag] as readonly OrderedNode[], scope, (propNode, propTag, propName, propScope) => {
-          const { attrs, value } = tree.element(propNode, propTag, propName, propScope);
-          addProp(groups, propName, attrs === undefined ? { value } : { attrs, value });
+          addProp(groups, propName, tree.propValue(propNode, propTag, propScope));
         });
         break;
-      case STATUS: status = parseStatusLine(trimXml(tree.textOf(node, tag))); break;
+      case STATUS: status = readStatus(tree.textOf(node, tag)); break;
       case ERROR: extra.error = readError(node, tag, scope, tree); break;
       case DESCRIPTION: extra.description = tree.textOf(node, tag); break;
     }
   });
   for (const props of groups) into.push({ status, props, ...extra });
+}
+
+/** A listing repeats a few status lines thousands of times: a bounded memo of the pure parseStatusLine. */
+const statusCache = new Map<string, Status>();
+
+function readStatus(text: string): Status {
+  let status = statusCache.get(text);
+  if (status === undefined) {
+    status = parseStatusLine(trimXml(text));
+    if (statusCache.size < 256) statusCache.set(text, status);
+  }
+  return status;
 }
 
 function addProp(groups: Map<ClarkName, PropValue>[], name: ClarkName, value: PropValue): void {

@@ -1,6 +1,6 @@
 import type { ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
-import type { XmlContent, XmlElement, XmlNode } from '../model/xml-content';
+import type { PropValue, XmlContent, XmlElement, XmlNode } from '../model/xml-content';
 import { isNamespaceDeclaration, NamespaceScope } from './namespaces';
 
 /** One node of fast-xml-parser's `preserveOrder` output: `{ [tag]: children, ':@'?: attrs }`. */
@@ -93,6 +93,14 @@ export class TreeBuilder {
     const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
     const value = this.content(node[tag] as readonly OrderedNode[], scope);
     return attrs === undefined ? { name, value } : { name, attrs, value };
+  }
+
+  /** A property's value: the element's attributes and content, without its name. */
+  propValue(node: OrderedNode, tag: string, scope: NamespaceScope): PropValue {
+    const rawAttrs = node[ATTRS] as Record<string, unknown> | undefined;
+    const attrs = rawAttrs === undefined ? undefined : this.attributes(rawAttrs, scope);
+    const value = this.content(node[tag] as readonly OrderedNode[], scope);
+    return attrs === undefined ? { value } : { attrs, value };
   }
 
   /** The attributes of an element node (namespace declarations excluded), or undefined. */
