@@ -31,8 +31,8 @@ const quick = process.env.BENCH_QUICK === '1';
 function repetitionPlan(n) {
   const large = n >= 50000;
   return {
-    rounds: Math.max(1, large ? envNumber('BENCH_ROUNDS_LARGE', 1) : envNumber('BENCH_ROUNDS', quick ? 2 : 3)),
-    reps: large ? envNumber('BENCH_REPS_LARGE', quick ? 2 : 3) : envNumber('BENCH_REPS', quick ? 5 : 9),
+    rounds: Math.max(1, large ? envNumber('BENCH_ROUNDS_LARGE', quick ? 1 : 2) : envNumber('BENCH_ROUNDS', quick ? 2 : 3)),
+    reps: large ? envNumber('BENCH_REPS_LARGE', quick ? 2 : 6) : envNumber('BENCH_REPS', quick ? 5 : 9),
     minMs: large ? 0 : envNumber('BENCH_MIN_MS', quick ? 400 : 1500),
     maxReps: envNumber('BENCH_MAX_REPS', 300),
     warmup: envNumber('BENCH_WARMUP', 3),
