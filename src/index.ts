@@ -1,7 +1,7 @@
 export { NS, clark, dav, splitClark, isClarkName, type ClarkName } from './model/clark';
 export { DavgateError, ERROR_CODES, type ErrorCode, type InputPosition } from './model/errors';
 export { hrefKey } from './model/href';
-export type { DavError, DavResponse, MultiStatus, PropStat, PropStatResponse, StatusResponse } from './model/multistatus';
+export { hrefsOf, type DavError, type DavResponse, type MultiStatus, type PropStat, type PropStatResponse, type StatusResponse } from './model/multistatus';
 export type { CreatedResult, ErrorResult, LockedResult, Result, ResultCode, ResultKind, SuccessResult } from './model/result';
 export { RESULT_CODES } from './model/result';
 export { toResults } from './model/classify';

@@ -28,7 +28,7 @@ export function guardTagName(name: string): string {
 }
 
 /** The tag of a node, or '#text' for text. */
-export function tagOf(node: OrderedNode): string {
+function tagOf(node: OrderedNode): string {
   for (const key in node) if (key !== ATTRS) return key;
   return TEXT;
 }
