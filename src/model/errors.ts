@@ -18,6 +18,20 @@ export const ERROR_CODES = {
   XML_UNREPRESENTABLE: { status: 422, message: 'a value contains a character XML cannot carry' },
   JSON_MALFORMED: { status: 400, message: 'the body is not valid JSON' },
   JSON_INVALID: { status: 400, message: 'the JSON does not match the canonical multistatus shape' },
+  OPERATION_INVALID: { status: 400, message: 'an operation of the batch is invalid' },
+  BATCH_INVALID: { status: 400, message: 'the batch request is invalid' },
+  HREF_INVALID: { status: 400, message: 'an href or destination is not a valid URL path' },
+  HREF_OUTSIDE_ROOT: { status: 400, message: 'an href or destination leaves the backend root' },
+  HEADER_INJECTION: { status: 400, message: 'a value that goes into a header contains CR or LF' },
+  CONFIG_INVALID: { status: 500, message: 'the configuration is invalid' },
+  UPSTREAM_REFUSED: { status: 502, message: 'the backend refused the connection' },
+  UPSTREAM_TIMEOUT: { status: 504, message: 'the backend did not answer in time' },
+  UPSTREAM_RESET: { status: 502, message: 'the connection to the backend was reset' },
+  UPSTREAM_BODY_TOO_LARGE: { status: 502, message: 'the backend answered with a body over the size limit' },
+  UPSTREAM_MALFORMED: { status: 502, message: 'the backend answered with a body davgate cannot read' },
+  UPSTREAM_REDIRECT: { status: 502, message: 'the backend answered with a redirect, which davgate does not follow' },
+  UPSTREAM_OUTCOME_UNKNOWN: { status: 502, message: 'the request was sent but its outcome is unknown' },
+  UPSTREAM_UNAVAILABLE: { status: 503, message: 'the backend is not reachable' },
 } as const;
 
 /** A stable error code. */

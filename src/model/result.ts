@@ -79,6 +79,17 @@ export const RESULT_CODES = [
   'INVALID_CALENDAR_DATA',
   'INVALID_ADDRESS_DATA',
   'TOO_MANY_MATCHES',
+  // Transport failures of a single operation (the request never got a readable answer).
+  'UPSTREAM_REFUSED',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_RESET',
+  'UPSTREAM_BODY_TOO_LARGE',
+  'UPSTREAM_MALFORMED',
+  'UPSTREAM_REDIRECT',
+  'UPSTREAM_OUTCOME_UNKNOWN',
+  // The operation was not sent: an operation it depends on failed, or the batch stopped.
+  'DEPENDENCY_FAILED',
+  'NOT_SENT',
 ] as const;
 
 /** A stable per-href error code. */

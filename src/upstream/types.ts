@@ -1,0 +1,32 @@
+/**
+ * What crosses the boundary between davgate and a backend. Planners (src/operations) build
+ * UpstreamRequests; the upstream client (this folder, the only undici code) sends them.
+ */
+
+/** A request for the backend, before credentials and the backend origin are added. */
+export interface UpstreamRequest {
+  readonly method: string;
+  /** An absolute, normalised, percent-encoded path under the backend root (see paths.ts). */
+  readonly path: string;
+  /** Protocol headers chosen by the planner (Depth, Overwrite, If, Lock-Token, Timeout, Content-Type, If-Match, If-None-Match). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A normalised path like `path`; the client builds the absolute Destination header from the backend origin. */
+  readonly destination?: string;
+  readonly body?: string | Uint8Array;
+}
+
+/** A whole answer of the backend, its body read within the size limit. */
+export interface UpstreamResponse {
+  readonly status: number;
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/** Per-call context: the caller's credentials (pass-through mode), a request id, cancellation. */
+export interface SendOptions {
+  /** The caller's Authorization header, forwarded only in pass-through mode. */
+  readonly authorization?: string;
+  readonly requestId?: string;
+  readonly signal?: AbortSignal;
+}
