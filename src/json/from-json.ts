@@ -1,47 +1,22 @@
 import { z } from 'zod';
-import { dav, isClarkName, type ClarkName } from '../model/clark';
+import { dav, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { DavError, DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import { parseStatusLine, statusOf, type Status } from '../model/status';
-import { trimXml, type PropValue, type XmlContent, type XmlElement } from '../model/xml-content';
-import type { CanonicalError, CanonicalMultiStatus, CanonicalPropStat, CanonicalResponse, JsonContent, JsonElement, JsonPropValue } from './canonical-types';
+import { trimXml, type PropValue, type XmlElement } from '../model/xml-content';
+import type { CanonicalError, CanonicalMultiStatus, CanonicalPropStat, CanonicalResponse, JsonPropValue } from './canonical-types';
+import { clarkNameSchema, clarkRecord, deepestIssue, elementSchema, elementToModel, formatIssuePath, propValueSchema, propValueToModel } from './prop-values';
 
-const clarkName = z.string().refine(isClarkName, { message: 'not a Clark name ({namespace}local or local)' });
-
-/**
- * A map keyed by Clark names. zod's own record turns a `__proto__` key into a prototype
- * (the value is lost and never checked), so keys are checked here on the object as JSON.parse
- * built it, and the object itself is passed through untouched.
- */
-function clarkRecord<T>(values: z.ZodType<T>, what: string): z.ZodType<Record<string, T>> {
-  return z.unknown().superRefine((input, ctx) => {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      ctx.addIssue({ code: 'custom', message: `${what} must be an object keyed by Clark names` });
-      return;
-    }
-    for (const key of Object.keys(input)) {
-      if (!isClarkName(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'not a Clark name ({namespace}local or local)' });
-      const result = values.safeParse((input as Record<string, unknown>)[key]);
-      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
-    }
-  }) as unknown as z.ZodType<Record<string, T>>;
-}
-
-const attrs = clarkRecord(z.string(), 'attrs');
-const content: z.ZodType<JsonContent> = z.lazy(() => z.union([z.null(), z.string(), z.array(z.union([z.string(), element]))]));
-// exactOptionalPropertyTypes: zod's optional() admits an explicit undefined, which JSON never produces.
-const element = z.lazy(() => z.strictObject({ name: clarkName, attrs: attrs.optional(), value: content.optional() })) as unknown as z.ZodType<JsonElement>;
-const propValue: z.ZodType<JsonPropValue> = z.union([content, z.strictObject({ attrs, value: content })]);
 const statusCode = z.union([z.int().min(100).max(599), z.null()]);
 const error = z.strictObject({
-  condition: clarkName.optional(),
+  condition: clarkNameSchema.optional(),
   hrefs: z.array(z.string()).optional(),
-  conditions: z.array(element).optional(),
+  conditions: z.array(elementSchema).optional(),
 });
 const propstat = z.strictObject({
   status: statusCode,
   statusLine: z.string().optional(),
-  props: clarkRecord(propValue, 'props'),
+  props: clarkRecord(propValueSchema, 'props'),
   error: error.optional(),
   description: z.string().optional(),
 });
@@ -83,8 +58,8 @@ export function parseCanonicalJson(text: string): MultiStatus {
 export function fromCanonicalJson(value: unknown): MultiStatus {
   const result = multistatus.safeParse(value);
   if (!result.success) {
-    const issue = deepest(result.error.issues[0] as z.core.$ZodIssue);
-    throw new DavgateError('JSON_INVALID', issue.message, { path: formatPath(issue.path) });
+    const issue = deepestIssue(result.error.issues[0] as z.core.$ZodIssue);
+    throw new DavgateError('JSON_INVALID', issue.message, { path: formatIssuePath(issue.path) });
   }
   return toModel(result.data as CanonicalMultiStatus);
 }
@@ -143,52 +118,3 @@ function errorToModel(json: CanonicalError): DavError {
   return { conditions: [{ name: json.condition, value: hrefs.length === 0 ? null : hrefs }] };
 }
 
-function propValueToModel(json: JsonPropValue): PropValue {
-  if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
-    return { attrs: attrsToModel(json.attrs), value: contentToModel(json.value) };
-  }
-  return { value: contentToModel(json) };
-}
-
-/** Same normal form as the parser gives: '' is no content, adjacent text merges. */
-function contentToModel(json: JsonContent | undefined): XmlContent {
-  if (json === undefined || json === null || json === '') return null;
-  if (typeof json === 'string') return json;
-  const nodes = json.map((node) => (typeof node === 'string' ? node : elementToModel(node)));
-  return nodes.length === 0 ? null : nodes;
-}
-
-function elementToModel(json: JsonElement): XmlElement {
-  const value = contentToModel(json.value);
-  return json.attrs === undefined ? { name: json.name, value } : { name: json.name, attrs: attrsToModel(json.attrs), value };
-}
-
-function attrsToModel(json: Record<string, string>): ReadonlyMap<ClarkName, string> {
-  return new Map(Object.keys(json).map((name) => [name, json[name] as string]));
-}
-
-/**
- * A value matching no branch of a union (content: null, text or nodes) is reported by zod as
- * "Invalid input" at the union; the branch that got furthest says what is actually wrong.
- */
-function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (issue.code !== 'invalid_union') return issue;
-  let best: z.core.$ZodIssue = issue;
-  for (const branch of issue.errors) {
-    for (const inner of branch) {
-      const candidate = deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
-      if (candidate.path.length > best.path.length) best = candidate;
-    }
-  }
-  return best;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(String(part))) out += out === '' ? String(part) : `.${String(part)}`;
-    else out += `[${JSON.stringify(String(part))}]`;
-  }
-  return out === '' ? '(root)' : out;
-}
