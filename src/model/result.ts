@@ -15,18 +15,24 @@ interface ResultBase {
   readonly error?: DavError;
   readonly description?: string;
   readonly location?: string;
+  /** In a batch: the id of the operation that produced this result (its index when it had none). */
+  readonly operationId?: string;
+  readonly operationIndex?: number;
 }
 
 /** Any 2xx other than 201. */
 export interface SuccessResult extends ResultBase {
   readonly kind: 'Success';
   readonly etag?: string;
+  /** The token of a lock this request took or refreshed. */
+  readonly lockToken?: string;
 }
 
 /** 201 Created. */
 export interface CreatedResult extends ResultBase {
   readonly kind: 'Created';
   readonly etag?: string;
+  readonly lockToken?: string;
 }
 
 /** 423, or a `lock-token-submitted` / `no-conflicting-lock` condition (RFC 4918 §16). */
@@ -46,6 +52,8 @@ export interface ErrorResult extends ResultBase {
   readonly condition?: ClarkName;
   /** Whether sending the same request again can help. */
   readonly retryable: boolean;
+  /** The start of an error body that is not DAV XML (an HTML page, Google's `<errors>`), kept for diagnosis. */
+  readonly detail?: string;
 }
 
 /** One result per href. */

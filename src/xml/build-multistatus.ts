@@ -1,8 +1,8 @@
 import { create, fragment } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { DavResponse, MultiStatus } from '../model/multistatus';
 import { escapeAttribute, escapeText } from './escape';
 import { PrefixTable } from './prefixes';
+import { BuilderSink } from './builder-sink';
 import { emitResponse, type ResponseSink } from './response-events';
 import { fillSlots, SLOT_PATTERN, slotMarker, type Template } from './templates';
 
@@ -91,38 +91,6 @@ class ResponseWriter {
     const sink = new BuilderSink(marker(false), marker(true));
     emitResponse(response, index, this.prefixes, sink);
     return { parts: sink.end().split(SLOT_PATTERN), attributeSlots };
-  }
-}
-
-/** Builds one response with xmlbuilder2; what goes into text and attribute values is up to the caller. */
-class BuilderSink implements ResponseSink {
-  private readonly root = fragment();
-  private current: XMLBuilder = this.root;
-
-  constructor(
-    private readonly textOf: (value: string, where: () => string) => string,
-    private readonly attributeOf: (value: string, where: () => string) => string,
-  ) {}
-
-  open(qname: string): void {
-    this.current = this.current.ele(qname);
-  }
-
-  // One att() call each: an attributes object would turn an attribute named __proto__ into a prototype.
-  attribute(qname: string, value: string, where: () => string): void {
-    this.current.att(qname, this.attributeOf(value, where));
-  }
-
-  text(value: string, where: () => string): void {
-    this.current.txt(this.textOf(value, where));
-  }
-
-  close(): void {
-    this.current = this.current.up();
-  }
-
-  end(): string {
-    return this.root.end();
   }
 }
 

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { dav } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { MultiStatus } from '../model/multistatus';
 import type { XmlElement } from '../model/xml-content';
@@ -24,6 +25,19 @@ export function parseXmlDocument(body: string | Uint8Array, limits: Partial<Pars
   const { nodes, tree } = parseOrdered(body, limits);
   const root = tree.rootNode(nodes);
   return tree.element(root.node, root.tag, root.name, root.scope);
+}
+
+/** What a DAV answer body turned out to be. */
+export type DavBody =
+  | { readonly kind: 'multistatus'; readonly multistatus: MultiStatus }
+  | { readonly kind: 'element'; readonly root: XmlElement };
+
+/** Parses an answer body once: a multistatus into the model, anything else (a DAV:error, a LOCK's prop) as its root element. */
+export function parseDavBody(body: string | Uint8Array, limits: Partial<ParseLimits> = {}): DavBody {
+  const { nodes, tree } = parseOrdered(body, limits);
+  const root = tree.rootNode(nodes);
+  if (root.name === dav('multistatus')) return { kind: 'multistatus', multistatus: readMultiStatus(nodes, tree) };
+  return { kind: 'element', root: tree.element(root.node, root.tag, root.name, root.scope) };
 }
 
 /** The checks every body goes through, then fast-xml-parser's ordered output. */

@@ -1,6 +1,6 @@
 import { NS, splitClark, type ClarkName } from '../model/clark';
 import type { DavError, MultiStatus } from '../model/multistatus';
-import type { XmlContent, XmlElement } from '../model/xml-content';
+import type { PropValue, XmlContent, XmlElement } from '../model/xml-content';
 
 const PREFERRED = new Map<string, string>([
   [NS.DAV, 'D'],
@@ -34,6 +34,18 @@ export class PrefixTable {
         }
       }
     }
+    return table;
+  }
+
+  /** Collects the namespaces of some properties and further names (a request body). */
+  static ofProps(props: Iterable<readonly [ClarkName, PropValue]>, names: Iterable<ClarkName> = []): PrefixTable {
+    const table = new PrefixTable();
+    for (const [name, value] of props) {
+      table.addName(name);
+      if (value.attrs !== undefined) for (const attr of value.attrs.keys()) table.addName(attr);
+      table.addContent(value.value);
+    }
+    for (const name of names) table.addName(name);
     return table;
   }
 

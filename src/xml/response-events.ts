@@ -57,7 +57,8 @@ function emitError(error: DavError | undefined, prefixes: PrefixTable, sink: Res
   sink.close();
 }
 
-function emitElement(
+/** One element (a property value, a condition) with its attributes and content. */
+export function emitElement(
   name: ClarkName,
   attrs: ReadonlyMap<ClarkName, string> | undefined,
   value: XmlContent,

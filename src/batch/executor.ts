@@ -1,0 +1,164 @@
+import { DavgateError } from '../model/errors';
+import type { Result } from '../model/result';
+import type { LockReference, PlanContext } from '../operations/context';
+import { bareLockToken } from '../operations/if-header';
+import { parseOperation, type Operation } from '../operations/operation';
+import { plan } from '../operations/plan';
+import type { SendOptions, UpstreamRequest, UpstreamResponse } from '../upstream/types';
+import { dependencies, type Placed } from './dependencies';
+import { interpret, notSent, transportFailure } from './interpret';
+
+/** What the executor needs of a backend: the upstream client's resolver and sender. */
+export interface BatchBackend {
+  readonly origin: string;
+  resolveHref(href: string): string;
+  send(request: UpstreamRequest, options?: SendOptions): Promise<UpstreamResponse>;
+}
+
+/** A validated batch. */
+export interface Batch {
+  readonly operations: readonly Operation[];
+  /** Operations in flight at once (default 8). */
+  readonly concurrency: number;
+  /** After the first failure, send nothing more (what is in flight finishes). */
+  readonly stopOnError: boolean;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
+export const MAX_OPERATIONS = 1000;
+
+/**
+ * Validates a batch request's JSON (`{ operations, concurrency?, stopOnError? }`). Any problem
+ * refuses the whole batch before anything is sent, naming the operation and the field.
+ */
+export function parseBatch(json: unknown): Batch {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new DavgateError('BATCH_INVALID', 'the body must be a JSON object');
+  const { operations, concurrency, stopOnError, ...rest } = json as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new DavgateError('BATCH_INVALID', `unknown field ${unknown.join(', ')}`, { path: unknown[0] as string });
+  if (!Array.isArray(operations) || operations.length === 0) throw new DavgateError('BATCH_INVALID', '"operations" must be a non-empty array', { path: 'operations' });
+  if (operations.length > MAX_OPERATIONS) throw new DavgateError('BATCH_INVALID', `at most ${MAX_OPERATIONS} operations per batch`, { path: 'operations' });
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || (concurrency as number) < 1 || (concurrency as number) > MAX_CONCURRENCY)) {
+    throw new DavgateError('BATCH_INVALID', `"concurrency" must be a whole number from 1 to ${MAX_CONCURRENCY}`, { path: 'concurrency' });
+  }
+  if (stopOnError !== undefined && typeof stopOnError !== 'boolean') throw new DavgateError('BATCH_INVALID', '"stopOnError" must be true or false', { path: 'stopOnError' });
+  const parsed = operations.map((op, i) => parseOperation(op, i));
+  checkIds(parsed);
+  return { operations: parsed, concurrency: (concurrency as number | undefined) ?? DEFAULT_CONCURRENCY, stopOnError: stopOnError === true };
+}
+
+/** Ids are unique, and a `$id` lock reference names a LOCK earlier in the batch. */
+function checkIds(operations: readonly Operation[]): void {
+  const seen = new Map<string, Operation>();
+  for (const op of operations) {
+    if (seen.has(op.id)) throw new DavgateError('OPERATION_INVALID', `operation "${op.id}" (#${op.index}): the id is used twice`, { path: `operations[${op.index}].id` });
+    if (op.lockToken?.startsWith('$') === true) {
+      const lock = seen.get(op.lockToken.slice(1));
+      if (lock?.method !== 'LOCK') {
+        throw new DavgateError('OPERATION_INVALID', `operation "${op.id}" (#${op.index}): lockToken ${op.lockToken} names no LOCK earlier in the batch`, { path: `operations[${op.index}].lockToken` });
+      }
+    }
+    seen.set(op.id, op);
+  }
+}
+
+/**
+ * Runs a batch against one backend and returns every result, grouped by operation in batch
+ * order (DESIGN.md invariant 1: every operation yields at least one result). Operations on
+ * related paths, or using an earlier LOCK's token, run in order; the others run concurrently
+ * up to the batch's limit. An operation whose dependency failed is not sent (424); with
+ * stopOnError, nothing is sent after the first failure.
+ */
+export async function runBatch(batch: Batch, backend: BatchBackend, options: SendOptions = {}): Promise<Result[][]> {
+  const locks = new Map<string, LockReference>();
+  const ctx: PlanContext = {
+    origin: backend.origin,
+    resolve: (href) => backend.resolveHref(href),
+    lock: (token) => (token.startsWith('$') ? locks.get(token.slice(1)) : undefined) ?? { token: bareLockToken(token) },
+  };
+  // Every href is resolved before anything is sent: one that escapes the root refuses the batch.
+  const placed: Placed[] = batch.operations.map((op) => ({ op, paths: pathsOf(op, ctx) }));
+  const deps = dependencies(placed);
+  const slots = new Semaphore(batch.concurrency);
+  const outcomes: Promise<Result[]>[] = [];
+  let stopped: string | undefined;
+
+  const runOne = async (j: number): Promise<Result[]> => {
+    const { op, paths } = placed[j] as Placed;
+    const path = paths[0] as string;
+    const before = await Promise.all((deps[j] as number[]).map((i) => outcomes[i] as Promise<Result[]>));
+    const failedIndex = before.findIndex(failed);
+    if (failedIndex >= 0) {
+      const dep = placed[(deps[j] as number[])[failedIndex] as number]?.op as Operation;
+      return [notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`)];
+    }
+    if (op.lockToken?.startsWith('$') === true && !locks.has(op.lockToken.slice(1))) {
+      return [notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`)];
+    }
+    if (stopped !== undefined) return [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)];
+    const results = await slots.run(async () => {
+      if (stopped !== undefined) return undefined;
+      const sent = await send(op, path, ctx, backend, options);
+      // Decided before the slot passes on, so the next operation already sees it.
+      if (batch.stopOnError && failed(sent)) stopped ??= `operation "${op.id}" (#${op.index})`;
+      return sent;
+    });
+    if (results === undefined) return [notSent(path, 'NOT_SENT', `not sent: ${stopped ?? 'an operation'} failed and stopOnError is set`)];
+    if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, results, locks);
+    return results;
+  };
+
+  for (let j = 0; j < placed.length; j++) outcomes.push(runOne(j));
+  const all = await Promise.all(outcomes);
+  return all.map((results, j) => results.map((r) => ({ ...r, operationId: batch.operations[j]?.id as string, operationIndex: j })));
+}
+
+async function send(op: Operation, path: string, ctx: PlanContext, backend: BatchBackend, options: SendOptions): Promise<Result[]> {
+  const request = plan(op, ctx);
+  try {
+    return interpret(op, path, await backend.send(request, options));
+  } catch (error) {
+    if (error instanceof DavgateError) return [transportFailure(path, error)];
+    throw error;
+  }
+}
+
+function pathsOf(op: Operation, ctx: PlanContext): string[] {
+  const paths = [ctx.resolve(op.href)];
+  if (op.method === 'COPY' || op.method === 'MOVE') paths.push(ctx.resolve(op.destination));
+  return paths;
+}
+
+/** An operation failed when any of its results is not a Success or Created. */
+function failed(results: readonly Result[]): boolean {
+  return results.some((r) => r.kind !== 'Success' && r.kind !== 'Created');
+}
+
+function rememberLock(op: Operation, path: string, results: readonly Result[], locks: Map<string, LockReference>): void {
+  const taken = results.find((r) => (r.kind === 'Success' || r.kind === 'Created') && r.lockToken !== undefined);
+  if (taken !== undefined && (taken.kind === 'Success' || taken.kind === 'Created') && taken.lockToken !== undefined) {
+    locks.set(op.id, { token: taken.lockToken, root: path });
+  }
+}
+
+/** At most `limit` tasks at once, started in the order they ask. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A finishing task hands its slot straight to the next waiter, so none can slip in between.
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.active--;
+      else next();
+    }
+  }
+}
