@@ -11,6 +11,8 @@ import { interpret, notSent, transportFailure } from './interpret';
 /** What the executor needs of a backend: the upstream client's resolver and sender. */
 export interface BatchBackend {
   readonly origin: string;
+  /** The backend's root path, ending in `/`. */
+  readonly root: string;
   resolveHref(href: string): string;
   send(request: UpstreamRequest, options?: SendOptions): Promise<UpstreamResponse>;
 }
@@ -32,7 +34,7 @@ export const MAX_OPERATIONS = 1000;
  * Validates a batch request's JSON (`{ operations, concurrency?, stopOnError? }`). Any problem
  * refuses the whole batch before anything is sent, naming the operation and the field.
  */
-export function parseBatch(json: unknown): Batch {
+export function parseBatch(json: unknown, defaultConcurrency = DEFAULT_CONCURRENCY): Batch {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new DavgateError('BATCH_INVALID', 'the body must be a JSON object');
   const { operations, concurrency, stopOnError, ...rest } = json as Record<string, unknown>;
   const unknown = Object.keys(rest);
@@ -45,7 +47,7 @@ export function parseBatch(json: unknown): Batch {
   if (stopOnError !== undefined && typeof stopOnError !== 'boolean') throw new DavgateError('BATCH_INVALID', '"stopOnError" must be true or false', { path: 'stopOnError' });
   const parsed = operations.map((op, i) => parseOperation(op, i));
   checkIds(parsed);
-  return { operations: parsed, concurrency: (concurrency as number | undefined) ?? DEFAULT_CONCURRENCY, stopOnError: stopOnError === true };
+  return { operations: parsed, concurrency: (concurrency as number | undefined) ?? defaultConcurrency, stopOnError: stopOnError === true };
 }
 
 /** Ids are unique, and a `$id` lock reference names a LOCK earlier in the batch. */

@@ -8,7 +8,7 @@ export interface CanonicalMultiStatus {
   description?: string;
 }
 
-/** One href's entry. `kind`, `code`, `retryable` and `etag` are derived and ignored on input. */
+/** One href's entry. `kind`, `code`, `retryable`, `etag` and the batch fields are derived and ignored on input. */
 export interface CanonicalResponse {
   href: string;
   kind: 'Success' | 'Created' | 'Locked' | 'Error';
@@ -19,6 +19,13 @@ export interface CanonicalResponse {
   code?: string;
   retryable?: boolean;
   etag?: string;
+  /** A batch LOCK's token. */
+  lockToken?: string;
+  /** The start of an error body that is not DAV XML. */
+  detail?: string;
+  /** In a batch answer: the operation that produced this entry. */
+  operationId?: string;
+  operationIndex?: number;
   propstats?: CanonicalPropStat[];
   error?: CanonicalError;
   description?: string;

@@ -26,6 +26,10 @@ export function resultToJson(result: Result): CanonicalResponse {
     entry.retryable = result.retryable;
   }
   if ((result.kind === 'Success' || result.kind === 'Created') && result.etag !== undefined) entry.etag = result.etag;
+  if ((result.kind === 'Success' || result.kind === 'Created') && result.lockToken !== undefined) entry.lockToken = result.lockToken;
+  if (result.kind === 'Error' && result.detail !== undefined) entry.detail = result.detail;
+  if (result.operationId !== undefined) entry.operationId = result.operationId;
+  if (result.operationIndex !== undefined) entry.operationIndex = result.operationIndex;
   if (result.propstats !== undefined) entry.propstats = result.propstats.map(propStatToJson);
   if (result.error !== undefined) entry.error = errorToJson(result.error);
   if (result.description !== undefined) entry.description = result.description;

@@ -11,6 +11,7 @@ import type { UpstreamRequest, UpstreamResponse } from '../../src/upstream/types
  */
 class FakeBackend implements BatchBackend {
   readonly origin = 'http://dav.test';
+  readonly root = '/dav/';
   readonly sent: UpstreamRequest[] = [];
   inFlight = 0;
   maxInFlight = 0;

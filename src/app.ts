@@ -1,0 +1,27 @@
+import accepts from '@fastify/accepts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { BatchBackend } from './batch/executor';
+import type { GatewayConfig } from './config';
+import { errorHandler } from './rest/errors';
+import { registerRoutes } from './rest/routes';
+
+/**
+ * Builds the gateway's HTTP app without listening (tests drive it in process with
+ * `app.inject`). Logs are pino JSON with credentials redacted.
+ */
+export function buildApp(config: GatewayConfig, backend: BatchBackend): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: config.maxBodyBytes,
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]'] },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+  void app.register(accepts);
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_request, body, done) => done(null, body));
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(errorHandler);
+  registerRoutes(app, backend, { concurrency: config.concurrency, maxBodyBytes: config.maxBodyBytes });
+  return app;
+}

@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseBatch, runBatch, type BatchBackend } from '../batch/executor';
+import { DavgateError } from '../model/errors';
+import type { MultiStatus } from '../model/multistatus';
+import { resultsToMultiStatus } from '../model/results-to-multistatus';
+import { fromCanonicalJson } from '../json/from-json';
+import { resultToJson, toCanonicalJson } from '../json/to-json';
+import { buildMultiStatusChunks } from '../xml/build-multistatus';
+import { parseMultiStatus } from '../xml/parse-multistatus';
+import { JSON_TYPE, prefersXml, XML } from './negotiate';
+
+/** The REST face: `/v1/batch`, `/v1/multistatus`, `/healthz`, `/readyz`. */
+export function registerRoutes(app: FastifyInstance, backend: BatchBackend, options: { concurrency: number; maxBodyBytes: number }): void {
+  app.post('/v1/batch', async (request, reply) => {
+    const batch = parseBatch(request.body, options.concurrency);
+    const authorization = request.headers.authorization;
+    const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id });
+    const results = grouped.flat();
+    request.log.info({ operations: batch.operations.length, results: results.length }, 'batch done');
+    void reply.status(207);
+    if (prefersXml(request, 'json')) return sendXml(reply, resultsToMultiStatus(results));
+    return { responses: results.map(resultToJson) };
+  });
+
+  app.post('/v1/multistatus', async (request, reply) => {
+    const type = request.headers['content-type'] ?? '';
+    const method = typeof (request.query as { method?: unknown }).method === 'string' ? ((request.query as { method: string }).method).toUpperCase() : 'PROPFIND';
+    const ms: MultiStatus = /json/i.test(type) ? fromCanonicalJson(request.body) : parseMultiStatus(request.body as Buffer, { maxBytes: options.maxBodyBytes });
+    if (prefersXml(request, /json/i.test(type) ? 'xml' : 'json')) return sendXml(reply, ms);
+    void reply.type(JSON_TYPE);
+    return toCanonicalJson(ms, method);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      // Any answer below 500 (a 401 included) means the backend is there and speaking HTTP.
+      const response = await backend.send({ method: 'OPTIONS', path: backend.root, headers: {} }, { requestId: request.id });
+      if (response.status < 500) return { status: 'ready', backend: response.status };
+      return reply.status(503).send({ status: 'unavailable', backend: response.status });
+    } catch (error) {
+      const code = error instanceof DavgateError ? error.code : 'UPSTREAM_UNAVAILABLE';
+      return reply.status(503).send({ status: 'unavailable', code });
+    }
+  });
+}
+
+/** Streams the multistatus, one piece per response (build-multistatus.ts); a value XML cannot carry fails before anything is sent. */
+function sendXml(reply: FastifyReply, ms: MultiStatus): FastifyReply {
+  const chunks = buildMultiStatusChunks(ms);
+  const first = chunks.next();
+  void reply.type(`${XML}; charset=utf-8`);
+  return reply.send(Readable.from((function* () {
+    if (first.done !== true) yield first.value;
+    yield* chunks;
+  })()));
+}
