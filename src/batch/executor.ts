@@ -127,9 +127,19 @@ async function send(op: Operation, path: string, ctx: PlanContext, backend: Batc
 }
 
 function pathsOf(op: Operation, ctx: PlanContext): string[] {
-  const paths = [ctx.resolve(op.href)];
-  if (op.method === 'COPY' || op.method === 'MOVE') paths.push(ctx.resolve(op.destination));
+  const paths = [resolveField(op, 'href', op.href, ctx)];
+  if (op.method === 'COPY' || op.method === 'MOVE') paths.push(resolveField(op, 'destination', op.destination, ctx));
   return paths;
+}
+
+/** Resolves an href or destination, naming the operation and the field when it is refused. */
+function resolveField(op: Operation, field: 'href' | 'destination', value: string, ctx: PlanContext): string {
+  try {
+    return ctx.resolve(value);
+  } catch (error) {
+    if (!(error instanceof DavgateError)) throw error;
+    throw new DavgateError(error.code, `operation "${op.id}" (#${op.index}), ${field}: ${error.detail ?? error.message}`, { path: `operations[${op.index}].${field}` });
+  }
 }
 
 /** An operation failed when any of its results is not a Success or Created. */

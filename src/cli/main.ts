@@ -1,17 +1,19 @@
 import { DavgateError } from '../model/errors';
 import { convert } from './convert';
+import { serve } from './serve';
 import { UsageError, type Io } from './io';
 
 const HELP = `Usage: davgate <command> [options]
 
 Commands:
+  serve     run the gateway (davgate serve --help)
   convert   translate a multistatus between XML and canonical JSON (davgate convert --help)
   help      show this text
 
 davgate puts a JSON face on WebDAV, CalDAV and CardDAV servers, keeping every element of
 every 207 Multi-Status.`;
 
-const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = { convert };
+const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = { convert, serve };
 
 /** The `davgate` command; resolves to the exit status. */
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {

@@ -50,11 +50,14 @@ export class DavgateError extends Error {
   readonly code: ErrorCode;
   readonly httpStatus: number;
   readonly position: InputPosition | undefined;
+  /** What the message adds to the code's standard text. */
+  readonly detail: string | undefined;
 
   constructor(code: ErrorCode, detail?: string, position?: InputPosition) {
     super(detail === undefined ? ERROR_CODES[code].message : `${ERROR_CODES[code].message}: ${detail}`);
     this.name = 'DavgateError';
     this.code = code;
+    this.detail = detail;
     this.httpStatus = ERROR_CODES[code].status;
     this.position = position;
   }

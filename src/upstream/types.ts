@@ -8,7 +8,10 @@ export interface UpstreamRequest {
   readonly method: string;
   /** An absolute, normalised, percent-encoded path under the backend root (see paths.ts). */
   readonly path: string;
-  /** Protocol headers chosen by the planner (Depth, Overwrite, If, Lock-Token, Timeout, Content-Type, If-Match, If-None-Match). */
+  /**
+   * Protocol headers chosen by the planner (Depth, Overwrite, If, Lock-Token, Timeout, Content-Type, If-Match, If-None-Match,
+   * Brief, Prefer). Any other header is dropped (headers.ts); a value with CR, LF or another control character is refused.
+   */
   readonly headers: Readonly<Record<string, string>>;
   /** A normalised path like `path`; the client builds the absolute Destination header from the backend origin. */
   readonly destination?: string;
@@ -27,6 +30,8 @@ export interface UpstreamResponse {
 export interface SendOptions {
   /** The caller's Authorization header, forwarded only in pass-through mode. */
   readonly authorization?: string;
+  /** Sent as `x-request-id`. */
   readonly requestId?: string;
+  /** Cancels the request; `send` then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }

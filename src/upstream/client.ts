@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dispatcher } from 'undici';
+import { DavgateError } from '../model/errors';
+import { BackendCredentials } from './auth';
+import { checkBackendConfig, type BackendConfig, type BackendLimits } from './backend';
+import { createBackendDispatcher } from './dispatcher';
+import { checkHeaderValue, flattenHeaders, forwardedHeaders } from './headers';
+import { isUnderRoot, parseBackendUrl, resolveHref, type BackendLocation } from './paths';
+import { methodClass } from './policy';
+import { sendWithRetries, type BackendContext } from './retry';
+import type { SendOptions, UpstreamRequest, UpstreamResponse } from './types';
+
+/**
+ * The one way davgate talks to a backend. Every request stays on the configured origin and
+ * under its root path; only allow-listed headers go out, with credentials per the auth mode;
+ * every limit of BackendLimits holds; retries follow policy.ts; transport failures throw a
+ * DavgateError with a stable UPSTREAM_* code, and UPSTREAM_OUTCOME_UNKNOWN when a write may
+ * or may not have happened.
+ */
+export class UpstreamClient {
+  /** The backend's origin, `http://host:port`. */
+  readonly origin: string;
+  /** The normalised root path, ending in `/`. */
+  readonly root: string;
+  /** The backend's configured name, used in messages. */
+  readonly name: string;
+  readonly #location: BackendLocation;
+  readonly #limits: BackendLimits;
+  readonly #credentials: BackendCredentials;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #userAgent = `davgate/${packageVersion()}`;
+  #closed = false;
+
+  /**
+   * Checks the configuration (CONFIG_INVALID). Without `dispatcher`, one undici Pool is made
+   * for the backend with the configured limits; an injected dispatcher (tests) brings its own
+   * connection limits, and is not closed by `close`.
+   */
+  constructor(config: BackendConfig, dispatcher?: Dispatcher) {
+    checkBackendConfig(config);
+    this.#location = parseBackendUrl(config.name, config.url);
+    this.origin = this.#location.origin;
+    this.root = this.#location.root;
+    this.name = config.name;
+    this.#limits = { ...config.limits };
+    this.#credentials = new BackendCredentials(config.auth);
+    this.#ownsDispatcher = dispatcher === undefined;
+    this.#dispatcher = dispatcher ?? createBackendDispatcher(this.origin, this.#limits);
+  }
+
+  /**
+   * An href or destination as a normalised absolute path under the root (see paths.ts).
+   * Throws HREF_INVALID, HREF_OUTSIDE_ROOT or HEADER_INJECTION.
+   */
+  resolveHref(href: string): string {
+    return resolveHref(href, this.#location);
+  }
+
+  /**
+   * Sends a request and reads the whole response within the limits. A 3xx is returned like
+   * any other status, never followed. Throws DavgateError: HREF_* or HEADER_INJECTION before
+   * anything is sent, UPSTREAM_* on transport failure. A caller's abort rejects with the
+   * signal's reason.
+   */
+  async send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
+    if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
+    const prepared = this.#prepare(request, options);
+    const backend: BackendContext = {
+      name: this.name,
+      origin: this.origin,
+      limits: this.#limits,
+      dispatcher: this.#dispatcher,
+      credentials: this.#credentials,
+    };
+    const response = await sendWithRetries(backend, prepared);
+    return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
+  }
+
+  /** Waits for requests in flight and closes the connections (only those of a dispatcher the client made). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  toJSON(): { name: string; origin: string; root: string; auth: string } {
+    return { name: this.name, origin: this.origin, root: this.root, auth: this.#credentials.mode };
+  }
+
+  #prepare(request: UpstreamRequest, options: SendOptions) {
+    const method = request.method;
+    if (typeof method !== 'string' || !/^[A-Z][A-Z-]{0,31}$/.test(method)) {
+      throw new DavgateError('OPERATION_INVALID', `backend '${this.name}': ${JSON.stringify(method)} is not an upper-case HTTP method`);
+    }
+    const path = this.resolveHref(request.path);
+    // resolveHref already refuses anything outside the root; this states the invariant where the URL is made.
+    if (!isUnderRoot(path, this.root)) throw new DavgateError('HREF_OUTSIDE_ROOT', `${path} leaves the root ${this.root}`);
+    const headers: Record<string, string> = { ...forwardedHeaders(request.headers), 'User-Agent': this.#userAgent };
+    if (request.destination !== undefined) headers['Destination'] = `${this.origin}${this.resolveHref(request.destination)}`;
+    if (options.requestId !== undefined) {
+      checkHeaderValue('x-request-id', options.requestId);
+      headers['x-request-id'] = options.requestId;
+    }
+    if (options.authorization !== undefined) checkHeaderValue('Authorization', options.authorization);
+    return {
+      method,
+      path,
+      headers,
+      body: toBuffer(request.body),
+      cls: methodClass(method, headers),
+      passthrough: options.authorization,
+      deadline: Date.now() + this.#limits.requestTimeoutMs,
+      signal: options.signal,
+    };
+  }
+}
+
+function toBuffer(body: string | Uint8Array | undefined): Buffer | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** davgate's version from its package.json (two folders up from both src/upstream and dist/upstream). */
+function packageVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    if (typeof pkg === 'object' && pkg !== null && 'name' in pkg && pkg.name === 'davgate' && 'version' in pkg && typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // Fall through: a User-Agent without a version is still davgate's.
+  }
+  return '0';
+}

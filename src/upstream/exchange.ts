@@ -1,0 +1,162 @@
+import type { Dispatcher } from 'undici';
+import type { RawHeaders } from './headers';
+import type { Phase } from './policy';
+
+/** One HTTP request, ready for the wire. */
+export interface Attempt {
+  readonly origin: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer | undefined;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** Epoch milliseconds by which the whole response must be in. */
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A complete response, its body within the size limit. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: RawHeaders;
+  readonly body: Buffer;
+}
+
+/** Why an attempt ended without a complete response, and how far it got. */
+export type AttemptFailure = { readonly phase: Phase; readonly status?: number } & (
+  | { readonly kind: 'deadline' }
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'aborted'; readonly reason: unknown }
+  | { readonly kind: 'transport'; readonly error: unknown }
+);
+
+export type AttemptResult = { readonly ok: true; readonly response: RawResponse } | ({ readonly ok: false } & AttemptFailure);
+
+/**
+ * Sends one request on the dispatcher and reads the whole response, never rejecting: the
+ * result says how it ended. The body is read with a hard cap (the connection is dropped as
+ * soon as it is passed, and a Content-Length over it is refused before any byte) and under an
+ * overall deadline that a body trickling one byte at a time cannot escape. The handler sees
+ * when the request was handed to a connection (`onRequestStart`), which is what tells a
+ * lost write from one that never left.
+ */
+export function exchange(dispatcher: Dispatcher, attempt: Attempt): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    // A HEAD answer's Content-Length describes the body a GET would get.
+    const maxDeclared = attempt.method === 'HEAD' ? Infinity : attempt.maxResponseBytes;
+    const collector = new Collector(attempt.maxResponseBytes, maxDeclared, (result) => {
+      clearTimeout(timer);
+      attempt.signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    });
+    // setTimeout fires at once for delays past 2^31 - 1 ms.
+    const delay = Math.min(Math.max(0, attempt.deadline - Date.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => collector.stop({ kind: 'deadline' }), delay);
+    const onAbort = () => collector.stop({ kind: 'aborted', reason: attempt.signal?.reason });
+    if (attempt.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    attempt.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      dispatcher.dispatch(
+        {
+          origin: attempt.origin,
+          path: attempt.path,
+          method: attempt.method,
+          headers: attempt.headers,
+          body: attempt.body ?? null,
+          headersTimeout: attempt.headersTimeoutMs,
+          bodyTimeout: attempt.bodyTimeoutMs,
+        },
+        collector,
+      );
+    } catch (error) {
+      collector.onResponseError(undefined, error as Error);
+    }
+  });
+}
+
+type Stop = { kind: 'deadline' } | { kind: 'too-large' } | { kind: 'aborted'; reason: unknown };
+
+/** An undici dispatch handler (the v7 controller API) that buffers a bounded body. */
+class Collector implements Dispatcher.DispatchHandler {
+  readonly #maxBytes: number;
+  readonly #maxDeclared: number;
+  readonly #settle: (result: AttemptResult) => void;
+  #settled = false;
+  #controller: Dispatcher.DispatchController | undefined;
+  #phase: Phase = 'unsent';
+  #status: number | undefined;
+  #headers: RawHeaders = {};
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(maxBytes: number, maxDeclared: number, settle: (result: AttemptResult) => void) {
+    this.#maxBytes = maxBytes;
+    this.#maxDeclared = maxDeclared;
+    this.#settle = settle;
+  }
+
+  /** Ends the attempt from davgate's side and drops the connection (at once, or as soon as undici hands it one). */
+  stop(reason: Stop): void {
+    if (this.#settled) return;
+    this.#finish({ ok: false, ...reason, phase: this.#phase, ...this.#statusPart() });
+    this.#controller?.abort(new Error(`davgate stopped the request: ${reason.kind}`));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#settled) {
+      controller.abort(new Error('davgate stopped the request before it was sent'));
+      return;
+    }
+    this.#phase = 'sent';
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: RawHeaders): void {
+    // 1xx (102 Processing, 103 Early Hints) come before the final response.
+    if (this.#settled || statusCode < 200) return;
+    this.#phase = 'receiving';
+    this.#status = statusCode;
+    this.#headers = headers;
+    const length = headers['content-length'];
+    if (typeof length === 'string' && /^\d+$/.test(length) && Number(length) > this.#maxDeclared) this.stop({ kind: 'too-large' });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.#maxBytes) {
+      this.#chunks = [];
+      this.stop({ kind: 'too-large' });
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#status === undefined) {
+      this.onResponseError(undefined, Object.assign(new Error('the response ended without a final status'), { code: 'HPE_INVALID_STATUS' }));
+      return;
+    }
+    this.#finish({ ok: true, response: { status: this.#status, headers: this.#headers, body: Buffer.concat(this.#chunks, this.#bytes) } });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.#finish({ ok: false, kind: 'transport', phase: this.#phase, error, ...this.#statusPart() });
+  }
+
+  #statusPart(): { status?: number } {
+    return this.#status === undefined ? {} : { status: this.#status };
+  }
+
+  #finish(result: AttemptResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#chunks = [];
+    this.#settle(result);
+  }
+}

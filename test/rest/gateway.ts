@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { DEFAULT_LIMITS, type BackendAuth } from '../../src/upstream/backend';
+import { UpstreamClient } from '../../src/upstream/client';
+
+/**
+ * The gateway in process, in front of one backend, listening on a loopback port and driven
+ * with fetch (fastify's inject needs an ESM-only module jest's CommonJS runtime cannot load).
+ */
+export interface TestGateway {
+  readonly app: FastifyInstance;
+  /** The gateway's base URL, e.g. http://127.0.0.1:PORT */
+  url(): Promise<string>;
+  batch(operations: unknown[], extra?: Record<string, unknown>, headers?: Record<string, string>): Promise<BatchAnswer>;
+  close(): Promise<void>;
+}
+
+export interface BatchEntry {
+  href: string;
+  kind: 'Success' | 'Created' | 'Locked' | 'Error';
+  status: number | null;
+  code?: string;
+  operationId: string;
+  lockToken?: string;
+  etag?: string;
+  [key: string]: unknown;
+}
+
+export interface BatchAnswer {
+  status: number;
+  responses: BatchEntry[];
+  body: string;
+}
+
+export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}): TestGateway {
+  const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } });
+  const app = buildApp({ ...loadConfig({}), logLevel: 'silent' }, client);
+  let listening: Promise<string> | undefined;
+  const base = () => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
+  return {
+    app,
+    url: base,
+    async batch(operations, extra = {}, headers = {}) {
+      const res = await fetch(`${await base()}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ operations, ...extra }),
+      });
+      const body = await res.text();
+      const parsed = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(body) as { responses?: BatchEntry[] }) : {};
+      return { status: res.status, responses: parsed.responses ?? [], body };
+    },
+    async close() {
+      await app.close();
+      await client.close();
+    },
+  };
+}
+
+/** A fresh collection name per test, so tests never see each other's files. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** `kind status` of each entry, for exact assertions. */
+export function kinds(answer: BatchAnswer): string[] {
+  return answer.responses.map((r) => `${r.operationId} ${r.href.replace(/^https?:\/\/[^/]+/, '')} ${r.kind} ${r.status ?? '-'}`);
+}
