@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   JSON_INVALID: { status: 400, message: 'the JSON does not match the canonical multistatus shape' },
   OPERATION_INVALID: { status: 400, message: 'an operation of the batch is invalid' },
   BATCH_INVALID: { status: 400, message: 'the batch request is invalid' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body has a content type this endpoint does not take' },
   HREF_INVALID: { status: 400, message: 'an href or destination is not a valid URL path' },
   HREF_OUTSIDE_ROOT: { status: 400, message: 'an href or destination leaves the backend root' },
   HEADER_INJECTION: { status: 400, message: 'a value that goes into a header contains CR or LF' },

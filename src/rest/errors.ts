@@ -9,9 +9,9 @@ export interface ErrorBody {
 /** fastify's own errors, mapped onto davgate's codes (one table of codes, DESIGN.md). */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_JSON: 'JSON_MALFORMED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'JSON_MALFORMED',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'JSON_MALFORMED',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'BATCH_INVALID',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BATCH_INVALID',
 };
 
@@ -33,6 +33,5 @@ function toDavgateError(error: FastifyError | Error): DavgateError | undefined {
   const code = (error as FastifyError).code;
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code];
   if (mapped !== undefined) return new DavgateError(mapped, error.message);
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (error as FastifyError).statusCode === 415) return new DavgateError('BATCH_INVALID', error.message);
   return undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { type Child, freePort, ServerStartError, spawnGroup, stopGroup, waitUntilAnswering } from './proc';
@@ -65,6 +65,11 @@ function prepare(runDir: string, passwords: ApachePasswords): string {
     // The workers run as www-data: they must reach the tree (mkdtemp makes it 0700), write
     // the document roots and the lock database, and read the auth files.
     const { uid, gid } = lookupUser(RUN_AS);
+    for (let d = path.dirname(runDir); d !== path.dirname(d); d = path.dirname(d)) {
+      if ((statSync(d).mode & 0o001) === 0) {
+        throw new Error(`Apache's workers (user ${RUN_AS}) can not reach ${runDir}: ${d} is not world-searchable. Point TMPDIR elsewhere.`);
+      }
+    }
     chmodSync(runDir, 0o711);
     chmodSync(root, 0o711);
     for (const d of ['htdocs', 'htdocs/dav', 'htdocs/digest', 'lock', 'auth', 'auth/htpasswd', 'auth/htdigest']) {
@@ -76,7 +81,7 @@ function prepare(runDir: string, passwords: ApachePasswords): string {
 
 async function startOnce(binary: string, root: string): Promise<Omit<ApacheHandle, 'version'>> {
   const port = await freePort();
-  const args = ['-f', APACHE_CONFIG, '-D', 'FOREGROUND', '-C', `Define DAVGATE_ROOT ${root}`, '-C', `Define DAVGATE_PORT ${port}`];
+  const args = ['-f', APACHE_CONFIG, '-D', 'FOREGROUND', '-C', `Define DAVGATE_ROOT "${root}"`, '-C', `Define DAVGATE_PORT ${port}`];
   if (process.getuid?.() === 0) args.splice(4, 0, '-D', 'DAVGATE_AS_ROOT');
   const logs = [path.join(root, 'logs', 'stderr.log'), path.join(root, 'logs', 'error.log')] as const;
   for (const f of logs) writeFileSync(f, ''); // a retry must not see the previous attempt's errors

@@ -1,0 +1,85 @@
+import { loadConfig } from '../../src/config';
+import { startGateway, type RunningGateway } from '../../src/server';
+import { fixture } from '../helpers/fixtures';
+
+/** The gateway as `npm start` runs it: no backend configured, so the embedded demo store. */
+describe('the gateway on the embedded store', () => {
+  let gateway: RunningGateway;
+  const post = (path: string, body: string, headers: Record<string, string>) => fetch(`${gateway.url}${path}`, { method: 'POST', body, headers });
+
+  beforeAll(async () => {
+    gateway = await startGateway(loadConfig({ DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'silent', DAVGATE_MAX_BODY_BYTES: '65536' }));
+  });
+  afterAll(() => gateway.stop());
+
+  it('starts the store with the demo files and reports healthy and ready', async () => {
+    expect(gateway.store?.url).toBe(gateway.backendUrl);
+    expect(await (await fetch(`${gateway.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const demo = await fetch(`${gateway.backendUrl}notes/welcome.txt`);
+    expect(await demo.text()).toMatch(/^Welcome to davgate/);
+  });
+
+  it('runs a batch and returns a request id', async () => {
+    const res = await post('/v1/batch', JSON.stringify({ operations: [{ id: 'c', method: 'COPY', href: '/notes/welcome.txt', destination: '/shared/welcome-copy.txt' }] }), { 'content-type': 'application/json', 'x-request-id': 'req-42' });
+    expect(res.status).toBe(207);
+    expect(res.headers.get('x-request-id')).toBe('req-42');
+    expect(await res.json()).toMatchObject({ responses: [{ operationId: 'c', kind: 'Created', status: 201 }] });
+  });
+
+  it('POST /v1/multistatus translates XML to JSON and back, with no backend call', async () => {
+    const xml = fixture('servers', 'apache-proppatch-protected').body.toString('utf8');
+    const json = await post('/v1/multistatus?method=PROPPATCH', xml, { 'content-type': 'application/xml' });
+    expect(json.status).toBe(200);
+    const body = (await json.json()) as { responses: { kind: string; status: number }[] };
+    expect(body.responses.map((r) => [r.kind, r.status])).toEqual([['Error', 409]]);
+    const back = await post('/v1/multistatus', JSON.stringify(body), { 'content-type': 'application/json' });
+    expect(back.headers.get('content-type')).toMatch(/^application\/xml/);
+    expect(await back.text()).toContain('<D:status>HTTP/1.1 409 (status)</D:status>');
+    const asked = await post('/v1/multistatus', xml, { 'content-type': 'application/xml', accept: 'application/xml' });
+    expect(await asked.text()).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?><D:multistatus/);
+  });
+
+  it.each([
+    ['malformed JSON', '/v1/batch', '{"operations": [', 'application/json', 400, 'JSON_MALFORMED'],
+    ['an invalid operation', '/v1/batch', '{"operations": [{"method": "PUT", "href": "/a"}]}', 'application/json', 400, 'OPERATION_INVALID'],
+    ['an href outside the root', '/v1/batch', '{"operations": [{"method": "DELETE", "href": "/../x"}]}', 'application/json', 400, 'HREF_OUTSIDE_ROOT'],
+    ['a body over the limit', '/v1/batch', JSON.stringify({ operations: [{ method: 'PUT', href: '/a', body: 'x'.repeat(70000) }] }), 'application/json', 413, 'BODY_TOO_LARGE'],
+    ['hostile XML to translate', '/v1/multistatus', '<!DOCTYPE x><D:multistatus xmlns:D="DAV:"/>', 'application/xml', 400, 'XML_DOCTYPE_FORBIDDEN'],
+    ['a body of another type', '/v1/batch', 'DELETE /a', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['JSON of the wrong shape to translate', '/v1/multistatus', '{"responses": 5}', 'application/json', 400, 'JSON_INVALID'],
+  ])('answers %s with a typed JSON error', async (_what, path, body, type, status, code) => {
+    const res = await post(path, body, { 'content-type': type });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+  });
+
+  it('says 503 on /readyz when the backend is gone', async () => {
+    const lonely = await startGateway(loadConfig({ DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'silent', DAVGATE_BACKEND_URL: 'http://127.0.0.1:9/dav/' }));
+    try {
+      const res = await fetch(`${lonely.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'unavailable', code: 'UPSTREAM_REFUSED' });
+    } finally {
+      await lonely.stop();
+    }
+  });
+});
+
+describe('loadConfig', () => {
+  it.each([
+    [{ DAVGATE_PORT: '70000' }, /DAVGATE_PORT/],
+    [{ DAVGATE_BACKEND_URL: 'ftp://x/' }, /DAVGATE_BACKEND_URL/],
+    [{ DAVGATE_LOG_LEVEL: 'loud' }, /DAVGATE_LOG_LEVEL/],
+    [{ DAVGATE_BACKEND_USERNAME: 'a', DAVGATE_BACKEND_TOKEN: 't' }, /set one, not both/],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
+  });
+
+  it('chooses the auth mode from what is set', () => {
+    expect(loadConfig({}).auth).toEqual({ mode: 'passthrough' });
+    expect(loadConfig({ DAVGATE_BACKEND_USERNAME: 'a', DAVGATE_BACKEND_PASSWORD: 'p' }).auth).toEqual({ mode: 'basic', username: 'a', password: 'p' });
+    expect(loadConfig({ DAVGATE_BACKEND_TOKEN: 't' }).auth).toEqual({ mode: 'bearer', token: 't' });
+  });
+});
