@@ -47,7 +47,7 @@ describe('the gateway on the embedded store', () => {
     ['an href outside the root', '/v1/batch', '{"operations": [{"method": "DELETE", "href": "/../x"}]}', 'application/json', 400, 'HREF_OUTSIDE_ROOT'],
     ['a body over the limit', '/v1/batch', JSON.stringify({ operations: [{ method: 'PUT', href: '/a', body: 'x'.repeat(70000) }] }), 'application/json', 413, 'BODY_TOO_LARGE'],
     ['hostile XML to translate', '/v1/multistatus', '<!DOCTYPE x><D:multistatus xmlns:D="DAV:"/>', 'application/xml', 400, 'XML_DOCTYPE_FORBIDDEN'],
-    ['a body of another type', '/v1/batch', 'DELETE /a', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a body of another type', '/v1/batch', 'DELETE /a', 'application/octet-stream', 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['JSON of the wrong shape to translate', '/v1/multistatus', '{"responses": 5}', 'application/json', 400, 'JSON_INVALID'],
   ])('answers %s with a typed JSON error', async (_what, path, body, type, status, code) => {
     const res = await post(path, body, { 'content-type': type });
