@@ -14,6 +14,7 @@ const fs = require('node:fs');
 
 const BENCHES = {
   multistatus: './multistatus.js',
+  batch: './batch.js',
 };
 
 async function main() {

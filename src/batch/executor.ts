@@ -74,9 +74,17 @@ function checkIds(operations: readonly Operation[]): void {
  */
 export async function runBatch(batch: Batch, backend: BatchBackend, options: SendOptions = {}): Promise<Result[][]> {
   const locks = new Map<string, LockReference>();
+  const resolved = new Map<string, string>(); // each href is normalised once per batch
   const ctx: PlanContext = {
     origin: backend.origin,
-    resolve: (href) => backend.resolveHref(href),
+    resolve: (href) => {
+      let path = resolved.get(href);
+      if (path === undefined) {
+        path = backend.resolveHref(href);
+        resolved.set(href, path);
+      }
+      return path;
+    },
     lock: (token) => (token.startsWith('$') ? locks.get(token.slice(1)) : undefined) ?? { token: bareLockToken(token) },
   };
   // Every href is resolved before anything is sent: one that escapes the root refuses the batch.

@@ -1,0 +1,154 @@
+'use strict';
+/**
+ * The gateway of the batch bench, in its own process (forked by batch.js with --expose-gc):
+ * davgate's fastify app from dist/ with one UpstreamClient (Basic auth, DEFAULT_LIMITS: 16
+ * connections) to the bench's Apache, listening on 127.0.0.1 on an ephemeral port, logs
+ * silent. Driven over IPC:
+ *
+ *   → { type: 'start', apache: { url, username, password } }   ← { type: 'ready', port }
+ *   → { type: 'gc' }            a full GC (outside the timing)   ← { type: 'gc', cpu }
+ *   → { type: 'cpu' }                                            ← { type: 'cpu', cpu }
+ *   → { type: 'profile-start' } inspector CPU profiler on (200 µs) ← { type: 'profile-started' }
+ *   → { type: 'profile-stop' }                                   ← { type: 'profile', profile }
+ *   → { type: 'stop' }          close app and client             ← { type: 'stopped', maxRssKB, cpu }
+ *
+ * `cpu` is process.cpuUsage() (user + system µs since start). It exits when the parent goes
+ * away (IPC disconnect) or on SIGINT/SIGTERM.
+ *
+ * With BENCH_BATCH_TRACE=1 the backend handed to the app is a thin wrapper of the client that
+ * notes when the first upstream request of a batch starts and the last one ends, and fastify
+ * hooks note when the POST arrived and its answer was sent; the 'cpu' answer then carries the
+ * last batch's { bodyMs, prepMs, upstreamMs, finishMs, totalMs } (all in this process's clock;
+ * bodyMs: POST headers in → body read and parsed, prepMs: POST headers in → first upstream
+ * request).
+ */
+
+const inspector = require('node:inspector');
+const { performance } = require('node:perf_hooks');
+const { buildApp } = require('../dist/app.js');
+const { loadConfig } = require('../dist/config.js');
+const { UpstreamClient } = require('../dist/upstream/client.js');
+const { DEFAULT_LIMITS } = require('../dist/upstream/backend.js');
+
+let app;
+let client;
+let session;
+let closing;
+const tracing = process.env.BENCH_BATCH_TRACE === '1';
+let trace;
+let lastTrace;
+
+/** The client as the app's backend, noting the first send and the last answer of a batch. */
+function traced(upstream) {
+  return {
+    origin: upstream.origin,
+    root: upstream.root,
+    resolveHref: (href) => upstream.resolveHref(href),
+    async send(request, options) {
+      if (trace !== undefined) trace.firstSend ??= performance.now();
+      try {
+        return await upstream.send(request, options);
+      } finally {
+        if (trace !== undefined) trace.lastDone = performance.now();
+      }
+    },
+  };
+}
+
+function cpu() {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+function post(method, params) {
+  return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+async function close() {
+  closing ??= (async () => {
+    if (session !== undefined) session.disconnect();
+    if (app !== undefined) await app.close();
+    if (client !== undefined) await client.close();
+  })();
+  return closing;
+}
+
+function exitAfterClose(code) {
+  const watchdog = setTimeout(() => process.exit(code), 5000);
+  watchdog.unref();
+  close().finally(() => process.exit(code));
+}
+
+const handlers = {
+  async start({ apache }) {
+    const config = loadConfig({ DAVGATE_LOG_LEVEL: 'silent' });
+    client = new UpstreamClient({
+      name: 'bench',
+      url: apache.url,
+      auth: { mode: 'basic', username: apache.username, password: apache.password },
+      limits: DEFAULT_LIMITS,
+    });
+    app = buildApp(config, tracing ? traced(client) : client);
+    if (tracing) {
+      app.addHook('onRequest', async (request) => {
+        if (request.url === '/v1/batch') trace = { start: performance.now() };
+      });
+      app.addHook('preHandler', async (request) => {
+        if (request.url === '/v1/batch' && trace !== undefined) trace.handler = performance.now();
+      });
+      app.addHook('onResponse', async (request) => {
+        if (request.url !== '/v1/batch' || trace === undefined) return;
+        const end = performance.now();
+        lastTrace = { bodyMs: trace.handler - trace.start, prepMs: trace.firstSend - trace.start, upstreamMs: trace.lastDone - trace.firstSend, finishMs: end - trace.lastDone, totalMs: end - trace.start };
+        trace = undefined;
+      });
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    return { type: 'ready', port: app.server.address().port, concurrency: config.concurrency, connections: DEFAULT_LIMITS.connections };
+  },
+  async gc() {
+    globalThis.gc?.();
+    return { type: 'gc', cpu: cpu() };
+  },
+  async cpu() {
+    const answer = { type: 'cpu', cpu: cpu(), ...(lastTrace === undefined ? {} : { trace: lastTrace }) };
+    lastTrace = undefined;
+    return answer;
+  },
+  async 'profile-start'() {
+    session = new inspector.Session();
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    return { type: 'profile-started' };
+  },
+  async 'profile-stop'() {
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    session = undefined;
+    return { type: 'profile', profile };
+  },
+  async stop() {
+    await close();
+    return { type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu() };
+  },
+};
+
+process.on('message', (message) => {
+  const handler = handlers[message?.type];
+  if (handler === undefined) {
+    process.send({ type: 'error', message: `unknown message ${JSON.stringify(message)}` });
+    return;
+  }
+  handler(message).then(
+    (answer) => {
+      process.send(answer);
+      if (message.type === 'stop') process.disconnect();
+    },
+    (error) => process.send({ type: 'error', message: String(error?.stack ?? error) }),
+  );
+});
+process.on('disconnect', () => exitAfterClose(0));
+process.on('SIGINT', () => exitAfterClose(130));
+process.on('SIGTERM', () => exitAfterClose(143));

@@ -1,0 +1,308 @@
+'use strict';
+/**
+ * The batch bench: N PUTs (1 KB bodies) then N DELETEs against Apache mod_dav on loopback,
+ * three ways side by side in one run: through davgate (`POST /v1/batch`, one batch of PUTs
+ * and one of DELETEs), straight to Apache with undici, and with the `webdav` package, all at
+ * the same concurrency C and with the same connection count. Targets: the gateway within
+ * 1.15× of direct undici, and faster than webdav.
+ *
+ * Processes: this one is the client of all three paths; the gateway runs in its own process
+ * (batch-gateway.js), the servers are held by a third (batch-servers.js, test/servers through
+ * tsx). Each sample uses a fresh collection (MKCOL, and the PROPFIND checks, outside the
+ * timing); the paths take turns within a round, in rotating order.
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+const { envList, envNumber, quick, median, gc, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
+const { createPaths, BenchError, CONNECTIONS } = require('./batch-paths.js');
+const { summarize } = require('./batch-profile.js');
+const { serversTmpdir, filesystemOf, driven, phaseProfiler } = require('./batch-procs.js');
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+const PATHS = [
+  { id: 'gateway', label: 'davgate gateway: POST /v1/batch (PUTs), POST /v1/batch (DELETEs)' },
+  { id: 'undici', label: 'direct undici Pool' },
+  { id: 'webdav', label: 'webdav client (putFileContents / deleteFile)' },
+];
+const RATIO_TARGET = 1.15;
+
+function settings() {
+  const raw = process.env.BENCH_BATCH_PROFILE ?? '';
+  const profile = raw === '' || raw === '0' ? undefined : raw === '1' ? 'gateway' : raw;
+  if (profile !== undefined && !PATHS.some((p) => p.id === profile)) throw new Error(`BENCH_BATCH_PROFILE must be 1, gateway, undici or webdav, got "${raw}"`);
+  return {
+    n: envNumber('BENCH_BATCH_N', 200),
+    bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
+    concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
+    rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 11)),
+    warmup: envNumber('BENCH_BATCH_WARMUP', quick ? 1 : 2),
+    phaseTimeoutMs: envNumber('BENCH_BATCH_TIMEOUT_S', 60) * 1000,
+    profile,
+    paths: profile !== undefined ? PATHS.filter((p) => p.id === profile) : PATHS.filter((p) => envList('BENCH_BATCH_PATHS', PATHS.map((x) => x.id)).includes(p.id)),
+  };
+}
+
+function gitRevision() {
+  try {
+    const opts = { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
+    return `${head}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function withTimeout(promise, timeoutMs, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new BenchError(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function cpuMs(start) {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+}
+
+/** One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup. */
+async function sample(ctx, s, gateway, pathId, c, tag, profiler) {
+  const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
+  const p = ctx.paths[pathId];
+  await ctx.mkcol(collection);
+  const phase = async (name, fn) => {
+    gc();
+    const g0 = await gateway.call({ type: 'gc' }, ['gc']);
+    await profiler?.start();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await withTimeout(fn(collection, c), s.phaseTimeoutMs, `${pathId} C=${c} ${name}`);
+    const elapsed = performance.now() - t0;
+    const client = cpuMs(c0);
+    await profiler?.stop();
+    const g1 = await gateway.call({ type: 'cpu' }, ['cpu']);
+    return { ms: elapsed, clientCpuMs: client, gatewayCpuMs: (g1.cpu - g0.cpu) / 1000, trace: g1.trace };
+  };
+  const put = await phase('PUT', p.put);
+  const afterPut = await ctx.members(collection);
+  if (afterPut !== s.n) throw new BenchError(`${pathId} C=${c}: ${afterPut} members after the PUTs, expected ${s.n}`);
+  const del = await phase('DELETE', p.del);
+  const afterDelete = await ctx.members(collection);
+  if (afterDelete !== 0) throw new BenchError(`${pathId} C=${c}: ${afterDelete} members left after the DELETEs`);
+  await ctx.rmcol(collection);
+  return {
+    totalMs: put.ms + del.ms,
+    putMs: put.ms,
+    deleteMs: del.ms,
+    clientCpuMs: put.clientCpuMs + del.clientCpuMs,
+    gatewayCpuMs: pathId === 'gateway' ? put.gatewayCpuMs + del.gatewayCpuMs : 0,
+    ...(put.trace === undefined || del.trace === undefined ? {} : traceOf(put, del)),
+  };
+}
+
+/** Where a gateway run's time went (BENCH_BATCH_TRACE=1), both phases added. */
+function traceOf(put, del) {
+  const sum = (k) => put.trace[k] + del.trace[k];
+  return {
+    gwBodyMs: sum('bodyMs'),
+    gwPrepMs: sum('prepMs'),
+    gwUpstreamMs: sum('upstreamMs'),
+    gwFinishMs: sum('finishMs'),
+    // The rest of the client's time: its JSON, both HTTP hops to the gateway, and reading the answer.
+    outsideGatewayMs: put.ms + del.ms - sum('totalMs'),
+  };
+}
+
+function rowsFor(s, collected) {
+  const rows = [];
+  for (const c of s.concurrencies) {
+    const base = collected.get(`undici/${c}`);
+    for (const p of s.paths) {
+      const samples = collected.get(`${p.id}/${c}`);
+      const med = median(samples.map((x) => x.totalMs));
+      const baseMed = base === undefined ? undefined : median(base.map((x) => x.totalMs));
+      // Same-round ratios: a slow moment of the machine hits both sides of one.
+      const paired = base === undefined ? undefined : median(samples.map((x, i) => x.totalMs / base[i].totalMs));
+      rows.push({
+        path: p.id,
+        label: p.label,
+        concurrency: c,
+        runs: samples.length,
+        medianMs: med,
+        minMs: Math.min(...samples.map((x) => x.totalMs)),
+        maxMs: Math.max(...samples.map((x) => x.totalMs)),
+        putMedianMs: median(samples.map((x) => x.putMs)),
+        deleteMedianMs: median(samples.map((x) => x.deleteMs)),
+        opsPerS: (2 * s.n) / (med / 1000),
+        ratioToUndici: baseMed === undefined ? undefined : med / baseMed,
+        pairedRatioToUndici: paired,
+        clientCpuMs: median(samples.map((x) => x.clientCpuMs)),
+        gatewayCpuMs: median(samples.map((x) => x.gatewayCpuMs)),
+        ...(samples[0].gwPrepMs === undefined
+          ? {}
+          : Object.fromEntries(['gwBodyMs', 'gwPrepMs', 'gwUpstreamMs', 'gwFinishMs', 'outsideGatewayMs'].map((k) => [`${k.replace(/Ms$/, '')}MedianMs`, median(samples.map((x) => x[k]))]))),
+        samples: samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Number(v.toFixed(3))]))),
+      });
+    }
+  }
+  return rows;
+}
+
+function table(rows, n) {
+  return markdownTable(
+    ['path', 'C', `median ms (${n} PUT + ${n} DELETE)`, 'min ms', 'PUT ms', 'DELETE ms', 'ops/s', '× direct undici', 'CPU ms client + gateway', 'runs'],
+    rows.map((r) => [
+      r.path === 'gateway' ? 'davgate gateway (POST /v1/batch)' : r.path === 'undici' ? 'direct undici' : 'webdav package',
+      r.concurrency,
+      ms(r.medianMs),
+      ms(r.minMs),
+      ms(r.putMedianMs),
+      ms(r.deleteMedianMs),
+      fixed(r.opsPerS, 0),
+      r.ratioToUndici === undefined ? '—' : `${fixed(r.ratioToUndici, 2)}×`,
+      r.path === 'gateway' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.gatewayCpuMs, 0)}` : fixed(r.clientCpuMs, 0),
+      r.runs,
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+function targets(rows, s) {
+  const lines = [];
+  const get = (p, c) => rows.find((r) => r.path === p && r.concurrency === c);
+  for (const c of s.concurrencies) {
+    const g = get('gateway', c);
+    const u = get('undici', c);
+    const w = get('webdav', c);
+    if (g && u) {
+      const ok = g.ratioToUndici <= RATIO_TARGET;
+      lines.push({ ok, text: `C=${c}: gateway ${ms(g.medianMs)} ms ≤ ${RATIO_TARGET}× direct undici ${ms(u.medianMs)} ms: ${fixed(g.ratioToUndici, 3)}× (same-round ratios: median ${fixed(g.pairedRatioToUndici, 3)}×)` });
+    }
+    if (g && w) lines.push({ ok: g.medianMs < w.medianMs, text: `C=${c}: gateway ${ms(g.medianMs)} ms < webdav ${ms(w.medianMs)} ms (${fixed(g.medianMs / w.medianMs, 2)}×)` });
+  }
+  return lines.map((l) => ({ ...l, line: `${l.ok ? 'PASS' : 'FAIL'} ${l.text}` }));
+}
+
+async function run() {
+  const started = Date.now();
+  const s = settings();
+  let servers;
+  let gateway;
+  let ctx;
+  let interrupted;
+  const onSignal = (signal) => {
+    interrupted ??= signal;
+    console.error(`\nbatch bench: ${signal}, stopping the gateway and the servers …`);
+    void Promise.allSettled([gateway?.stop(5000), servers?.stop(15000)]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, onSignal);
+  const report = { date: new Date().toISOString(), davgate: gitRevision(), ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}), node: process.version, cpu: cpuModel(), quick, settings: { ...s, paths: s.paths.map((p) => p.id) } };
+  let code = 0;
+  try {
+    const tmpdir = serversTmpdir();
+    report.serversTmpdir = `${tmpdir} (${filesystemOf(tmpdir)})`;
+    servers = driven(path.join(__dirname, 'batch-servers.js'), [], 'batch-servers', { ...process.env, BENCH_BATCH_SERVERS_TMPDIR: tmpdir });
+    const { servers: info } = await servers.call(undefined, ['ready'], 60000);
+    const apache = info.apache;
+    gateway = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc'], 'batch-gateway');
+    const ready = await gateway.call({ type: 'start', apache }, ['ready']);
+    ctx = await createPaths({ apache, gatewayPort: ready.port, n: s.n, bodyBytes: s.bodyBytes });
+
+    const header = [
+      '# davgate batch bench',
+      '',
+      `- date: ${report.date}; davgate: ${report.davgate}; node ${process.version}; ${cpuModel()}; memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+      `- backend: ${apache.version}, mod_dav_fs on ${report.serversTmpdir}, Basic auth, 127.0.0.1 (test/servers/apache.conf: event MPM, KeepAlive On, MaxKeepAliveRequests default 100)`,
+      `- work: ${s.n} PUTs of ${ctx.bodyBytes} bytes into a fresh collection, then ${s.n} DELETEs of them; the time is the two phases added (MKCOL and the PROPFIND checks in between are not timed)`,
+      `- gateway: its own process, fastify + UpstreamClient (basic auth, DEFAULT_LIMITS: ${ready.connections} connections, pipelining 1), logs silent; the client sends one POST /v1/batch per phase with "concurrency": C over a keep-alive undici Client and checks 207 and every result`,
+      `- direct undici ${versionOf('undici')}: Pool with ${CONNECTIONS} connections, pipelining 1, C requests in flight; webdav ${versionOf('webdav')} (node-fetch ${versionOf('node-fetch')}): keep-alive http.Agent with ${CONNECTIONS} sockets, C calls in flight`,
+      `- ${s.rounds} timed runs per row (${s.warmup} untimed warm-up runs per path at each C first), the paths taking turns in rotating order within each round; a full GC in client and gateway before each phase (not timed)`,
+      ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
+      `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' ? 'gateway' : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
+      '',
+    ];
+    console.log(header.join('\n'));
+
+    const collected = new Map();
+    let seq = 0;
+    const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, gateway);
+    for (const c of s.concurrencies) {
+      for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
+      for (let w = 0; w < s.warmup; w++) for (const p of s.paths) await sample(ctx, s, gateway, p.id, c, `warm-${seq++}`);
+      for (let round = 0; round < s.rounds; round++) {
+        const order = s.paths.map((_, i) => s.paths[(i + round) % s.paths.length]);
+        for (const p of order) {
+          const r = await sample(ctx, s, gateway, p.id, c, `${p.id}-c${c}-r${round}-${seq++}`, profiler);
+          collected.get(`${p.id}/${c}`).push(r);
+        }
+        process.stderr.write(`  C=${c} round ${round + 1}/${s.rounds}: ${order.map((p) => `${p.id} ${ms(collected.get(`${p.id}/${c}`).at(-1).totalMs)} ms`).join(', ')}\n`);
+      }
+    }
+    let profileSummary;
+    if (profiler !== undefined) {
+      fs.mkdirSync(RESULTS_DIR, { recursive: true });
+      const file = path.join(RESULTS_DIR, `profile-batch-${s.profile}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profiler.profiles.at(-2))); // the last run's PUT phase
+      profileSummary = summarize(profiler.profiles, s.rounds * s.concurrencies.length, s.profile === 'gateway' ? 'Gateway process' : `Client process (${s.profile} path)`);
+      profileSummary.file = path.relative(process.cwd(), file);
+    }
+    await ctx.close();
+    ctx = undefined;
+    const stopped = await gateway.stop();
+    const rows = rowsFor(s, collected);
+    const verdicts = s.profile !== undefined ? [] : targets(rows, s);
+    console.log(`\n## ${s.n} PUTs then ${s.n} DELETEs against Apache on loopback\n`);
+    console.log(table(rows, s.n));
+    console.log(`\nops/s = ${2 * s.n} requests / median; × direct undici = ratio of the medians at the same C; CPU = median user + system ms of the client process (and, for the gateway path, of the gateway process) per run.`);
+    console.log(`Gateway process: peak RSS ${fixed((stopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run, Node and fastify included).`);
+    const traced = rows.filter((r) => r.gwPrepMedianMs !== undefined);
+    if (traced.length > 0) {
+      console.log('\n## Gateway path, where the time goes (BENCH_BATCH_TRACE=1; medians over runs, PUT and DELETE phases added)\n');
+      console.log(
+        markdownTable(
+          ['C', 'total ms', 'POST in → body parsed', 'POST in → first upstream request', 'first upstream request → last answer', 'last answer → 207 sent', 'client side + hops', 'direct undici ms'],
+          traced.map((r) => [r.concurrency, ms(r.medianMs), ms(r.gwBodyMedianMs), ms(r.gwPrepMedianMs), ms(r.gwUpstreamMedianMs), ms(r.gwFinishMedianMs), ms(r.outsideGatewayMedianMs), ms(rows.find((u) => u.path === 'undici' && u.concurrency === r.concurrency)?.medianMs)]),
+          ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        ),
+      );
+    }
+    if (verdicts.length > 0) {
+      console.log('\n## Targets\n');
+      console.log(verdicts.map((v) => `- ${v.line}`).join('\n'));
+    }
+    if (profileSummary !== undefined) console.log(`\n## CPU profile, ${s.profile} path\n\n${profileSummary.text}\n\nraw profile (the last run's PUT phase): ${profileSummary.file}`);
+    Object.assign(report, {
+      apache: apache.version,
+      versions: Object.fromEntries(['undici', 'webdav', 'node-fetch', 'fastify'].map((p) => [p, versionOf(p)])),
+      gatewayPeakRssMB: (stopped?.maxRssKB ?? NaN) / 1024,
+      rows,
+      targets: verdicts.map((v) => ({ pass: v.ok, line: v.line })),
+      ...(profileSummary === undefined ? {} : { profile: { file: profileSummary.file, busyMsPerRun: profileSummary.busyMsPerRun, categories: profileSummary.categories } }),
+    });
+    if (process.env.BENCH_STRICT === '1' && verdicts.some((v) => !v.ok)) code = 2;
+  } catch (error) {
+    if (interrupted) return 130;
+    console.error(`\nbatch bench FAILED: ${error instanceof BenchError ? error.message : (error?.stack ?? error)}`);
+    report.error = String(error?.message ?? error);
+    code = 1;
+  } finally {
+    await ctx?.close();
+    await gateway?.stop(5000);
+    await servers?.stop();
+    for (const sig of ['SIGINT', 'SIGTERM']) process.removeListener(sig, onSignal);
+  }
+  report.elapsedSeconds = (Date.now() - started) / 1000;
+  console.log(`\n(batch bench took ${report.elapsedSeconds.toFixed(0)} s)`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const out = path.join(RESULTS_DIR, s.profile !== undefined ? `latest-batch-profile-${s.profile}.json` : 'latest-batch.json');
+  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`results written to ${path.relative(process.cwd(), out)}`);
+  return code;
+}
+
+module.exports = { run, description: 'N PUTs then N DELETEs against Apache: davgate /v1/batch vs direct undici vs the webdav package' };
