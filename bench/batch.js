@@ -15,9 +15,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const { envList, envNumber, quick, median, gc, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
+const { gitRevision, envList, envNumber, quick, median, gc, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
 const { createPaths, BenchError, CONNECTIONS } = require('./batch-paths.js');
 const { summarize } = require('./batch-profile.js');
 const { serversTmpdir, filesystemOf, driven, phaseProfiler } = require('./batch-procs.js');
@@ -44,17 +43,6 @@ function settings() {
     profile,
     paths: profile !== undefined ? PATHS.filter((p) => p.id === profile) : PATHS.filter((p) => envList('BENCH_BATCH_PATHS', PATHS.map((x) => x.id)).includes(p.id)),
   };
-}
-
-function gitRevision() {
-  try {
-    const opts = { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
-    return `${head}${dirty ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function withTimeout(promise, timeoutMs, what) {

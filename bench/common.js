@@ -2,6 +2,8 @@
 /** Small helpers shared by the benches: environment knobs, timing, statistics, formatting. */
 
 const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 function envNumber(name, fallback) {
@@ -106,7 +108,6 @@ function versionOf(pkg) {
   } catch {
     try {
       const fs = require('node:fs');
-      const path = require('node:path');
       const file = path.join(__dirname, '..', 'node_modules', pkg, 'package.json');
       return JSON.parse(fs.readFileSync(file, 'utf8')).version;
     } catch {
@@ -133,4 +134,17 @@ function ms(value) {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-module.exports = { envNumber, envList, quick, repetitionPlan, childPlan, median, gc, measure, cpuModel, versionOf, markdownTable, fixed, ms };
+
+/** The commit dist/ was built from, and whether the tree had changes. */
+function gitRevision() {
+  try {
+    const opts = { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
+    return `${head}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+module.exports = { gitRevision, envNumber, envList, quick, repetitionPlan, childPlan, median, gc, measure, cpuModel, versionOf, markdownTable, fixed, ms };

@@ -13,9 +13,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
-const { fork, execFileSync } = require('node:child_process');
+const { fork } = require('node:child_process');
 const { generate } = require('./generate.js');
-const { envList, envNumber, quick, repetitionPlan, childPlan, median, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
+const { gitRevision, envList, envNumber, quick, repetitionPlan, childPlan, median, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
 
 const CHILD = path.join(__dirname, 'multistatus-child.js');
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -34,18 +34,6 @@ const TASKS = [
   { id: 'http-webdav', label: 'HTTP webdav getDirectoryContents', kind: 'http', transport: 'http-transport-node-fetch' },
   { id: 'http-tsdav', label: 'HTTP tsdav davRequest', kind: 'http', transport: 'http-transport-undici' },
 ];
-
-/** The commit dist/ was built from, and whether the tree had changes. */
-function gitRevision() {
-  try {
-    const opts = { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
-    return `${head}${dirty ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function sizes() {
   const fallback = quick ? ['1000', '10000'] : ['1000', '10000', '100000'];
