@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { type Child, freePort, ServerStartError, spawnGroup, stopGroup, waitUntilAnswering } from './proc';
+import { type Child, freePort, spawnGroup, startWithRetry, stopGroup, waitUntilAnswering } from './proc';
 
 export const APACHE_CONFIG = path.join(__dirname, 'apache.conf');
 export const DIGEST_REALM = 'davgate-digest';
@@ -98,21 +98,5 @@ async function startOnce(binary: string, root: string): Promise<Omit<ApacheHandl
 /** Starts Apache on a free port, retrying on another port when the first was taken meanwhile. */
 export async function startApache(binary: string, runDir: string, passwords: ApachePasswords): Promise<ApacheHandle> {
   const root = prepare(runDir, passwords);
-  const version = apacheVersion(binary); // concurrently with the start-up
-  version.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
-  let handle: Omit<ApacheHandle, 'version'>;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      handle = await startOnce(binary, root);
-      break;
-    } catch (err) {
-      if (!(err instanceof ServerStartError && err.addressInUse && attempt < 5)) throw err;
-    }
-  }
-  try {
-    return { ...handle, version: await version };
-  } catch (err) {
-    await handle.stop();
-    throw err;
-  }
+  return startWithRetry(() => startOnce(binary, root), apacheVersion(binary));
 }

@@ -168,6 +168,33 @@ export class ServerStartError extends Error {
 }
 
 /**
+ * Starts a server with `startOnce`, again on another port (up to 5 tries) when the port it
+ * chose was taken meanwhile, and adds its version, read concurrently with the start-up; a
+ * server whose version cannot be read is stopped again.
+ */
+export async function startWithRetry<H extends { stop(): Promise<void> }>(
+  startOnce: () => Promise<H>,
+  version: Promise<string>,
+): Promise<H & { version: string }> {
+  version.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  let handle: H;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      handle = await startOnce();
+      break;
+    } catch (err) {
+      if (!(err instanceof ServerStartError && err.addressInUse && attempt < 5)) throw err;
+    }
+  }
+  try {
+    return { ...handle, version: await version };
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+}
+
+/**
  * Waits until `url` answers any HTTP status (401 counts: the server is up). Fails early when the
  * child exits, and after `timeoutMs` otherwise, with the tail of the child's output and logs.
  */

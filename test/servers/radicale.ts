@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { type Child, freePort, ServerStartError, spawnGroup, stopGroup, waitUntilAnswering } from './proc';
+import { type Child, freePort, spawnGroup, startWithRetry, stopGroup, waitUntilAnswering } from './proc';
 
 export const RADICALE_CONFIG = path.join(__dirname, 'radicale.conf');
 const USER = 'alice';
@@ -52,21 +52,5 @@ export async function startRadicale(binary: string, runDir: string, password: st
   mkdirSync(path.join(root, 'collections'), { recursive: true });
   // htpasswd_encryption = plain: "user:password" lines.
   writeFileSync(path.join(root, 'users'), `${USER}:${password}\n`, { mode: 0o600 });
-  const version = radicaleVersion(binary); // concurrently with the start-up
-  version.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
-  let handle: Omit<RadicaleHandle, 'version'>;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      handle = await startOnce(binary, root);
-      break;
-    } catch (err) {
-      if (!(err instanceof ServerStartError && err.addressInUse && attempt < 5)) throw err;
-    }
-  }
-  try {
-    return { ...handle, version: await version };
-  } catch (err) {
-    await handle.stop();
-    throw err;
-  }
+  return startWithRetry(() => startOnce(binary, root), radicaleVersion(binary));
 }
