@@ -156,9 +156,11 @@ function failed(results: readonly Result[]): boolean {
 }
 
 function rememberLock(op: Operation, path: string, results: readonly Result[], locks: Map<string, LockReference>): void {
-  const taken = results.find((r) => (r.kind === 'Success' || r.kind === 'Created') && r.lockToken !== undefined);
-  if (taken !== undefined && (taken.kind === 'Success' || taken.kind === 'Created') && taken.lockToken !== undefined) {
-    locks.set(op.id, { token: taken.lockToken, root: path });
+  for (const result of results) {
+    if ((result.kind === 'Success' || result.kind === 'Created') && result.lockToken !== undefined) {
+      locks.set(op.id, { token: result.lockToken, root: path });
+      return;
+    }
   }
 }
 

@@ -3,8 +3,7 @@ import type { PlanContext } from './context';
 import { planCopy, planMove } from './copy-move';
 import { planDelete } from './delete';
 import { planLock } from './lock';
-import { planMkcalendar } from './mkcalendar';
-import { planMkcol } from './mkcol';
+import { planCreation } from './mkcol';
 import type { Operation } from './operation';
 import { planProppatch } from './proppatch';
 import { planPut } from './put';
@@ -15,8 +14,8 @@ export function plan(op: Operation, ctx: PlanContext): UpstreamRequest {
   switch (op.method) {
     case 'PUT': return planPut(op, ctx);
     case 'DELETE': return planDelete(op, ctx);
-    case 'MKCOL': return planMkcol(op, ctx);
-    case 'MKCALENDAR': return planMkcalendar(op, ctx);
+    case 'MKCOL':
+    case 'MKCALENDAR': return planCreation(op, ctx);
     case 'PROPPATCH': return planProppatch(op, ctx);
     case 'COPY': return planCopy(op, ctx);
     case 'MOVE': return planMove(op, ctx);
