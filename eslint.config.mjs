@@ -30,9 +30,10 @@ export default tseslint.config(
     },
   },
   layer(['src/model/**'], { paths: [...XML_LIBS, ...TRANSPORT, 'zod'], patterns: ['../*'] }),
-  layer(['src/xml/**'], { paths: TRANSPORT, patterns: ['../json/*', '../cli/*', '../rest/*', '../graphql/*', '../batch/*', '../upstream/*', '../operations/*'] }),
+  layer(['src/xml/**'], { paths: TRANSPORT, patterns: ['../json/*', '../cli/*', '../rest/*', '../graphql/*', '../batch/*', '../upstream/*', '../operations/*', '../reads/*'] }),
   layer(['src/json/**'], { paths: [...XML_LIBS, ...TRANSPORT], patterns: ['../xml/*', '../cli/*', '../rest/*', '../graphql/*', '../batch/*', '../upstream/*'] }),
-  layer(['src/operations/**', 'src/batch/**'], { paths: [...XML_LIBS, ...TRANSPORT], patterns: ['../cli/*', '../rest/*', '../graphql/*'] }),
+  layer(['src/formats/**'], { paths: [...XML_LIBS, ...TRANSPORT], patterns: ['../xml/*', '../cli/*', '../rest/*', '../graphql/*', '../batch/*', '../upstream/*', '../operations/*', '../reads/*'] }),
+  layer(['src/operations/**', 'src/batch/**', 'src/reads/**'], { paths: [...XML_LIBS, ...TRANSPORT], patterns: ['../cli/*', '../rest/*', '../graphql/*'] }),
   layer(['src/cli/**', 'src/rest/**', 'src/graphql/**'], { paths: [...XML_LIBS, ...TRANSPORT] }),
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

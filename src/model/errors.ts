@@ -33,6 +33,14 @@ export const ERROR_CODES = {
   UPSTREAM_REDIRECT: { status: 502, message: 'the backend answered with a redirect, which davgate does not follow' },
   UPSTREAM_OUTCOME_UNKNOWN: { status: 502, message: 'the request was sent but its outcome is unknown' },
   UPSTREAM_UNAVAILABLE: { status: 503, message: 'the backend is not reachable' },
+  // Reads (GraphQL queries): the backend's answer for the whole request.
+  UNAUTHENTICATED: { status: 401, message: 'the backend asks for credentials' },
+  FORBIDDEN: { status: 403, message: 'the backend refused access' },
+  NOT_FOUND: { status: 404, message: 'the backend has no such resource' },
+  SYNC_TOKEN_INVALID: { status: 409, message: 'the sync token is invalid or expired: sync again without a token' },
+  UPSTREAM_STATUS: { status: 502, message: 'the backend answered with a status davgate cannot use for this request' },
+  DISCOVERY_FAILED: { status: 404, message: 'no principal could be found' },
+  INPUT_INVALID: { status: 400, message: 'an argument is invalid' },
 } as const;
 
 /** A stable error code. */
