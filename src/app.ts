@@ -2,6 +2,7 @@ import accepts from '@fastify/accepts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BatchBackend } from './batch/executor';
 import type { GatewayConfig } from './config';
+import { registerGraphQL } from './graphql/server';
 import { errorHandler } from './rest/errors';
 import { registerRoutes } from './rest/routes';
 
@@ -23,5 +24,6 @@ export function buildApp(config: GatewayConfig, backend: BatchBackend): FastifyI
   });
   app.setErrorHandler(errorHandler);
   registerRoutes(app, backend, { concurrency: config.concurrency, maxBodyBytes: config.maxBodyBytes });
+  registerGraphQL(app, config, backend);
   return app;
 }

@@ -15,12 +15,24 @@ export interface GatewayConfig {
   readonly maxBodyBytes: number;
   readonly concurrency: number;
   readonly logLevel: string;
+  readonly graphql: GraphQLConfig;
   readonly upstream: {
     readonly connectTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly maxResponseBytes: number;
     readonly connections: number;
   };
+}
+
+/** The GraphQL face's limits (graphql-armor) and introspection. */
+export interface GraphQLConfig {
+  readonly introspection: boolean;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxCost: number;
+  /** Production: no stack traces, masked internal errors (always), introspection off unless asked for. */
+  readonly production: boolean;
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -39,6 +51,12 @@ export const ENVIRONMENT = {
   DAVGATE_REQUEST_TIMEOUT_MS: { schema: int(100, 3_600_000).default(60_000), help: 'overall deadline of one backend request, body included' },
   DAVGATE_MAX_RESPONSE_BYTES: { schema: int(1024, 1024 ** 3).default(64 * 1024 * 1024), help: 'largest backend answer read' },
   DAVGATE_CONNECTIONS: { schema: int(1, 1024).default(16), help: 'connections per backend origin' },
+  DAVGATE_GRAPHQL_INTROSPECTION: { schema: z.enum(['true', 'false']).optional(), help: 'allow GraphQL introspection (default: on, off when NODE_ENV=production)' },
+  DAVGATE_GRAPHQL_MAX_DEPTH: { schema: int(1, 100).default(10), help: 'deepest GraphQL selection accepted' },
+  DAVGATE_GRAPHQL_MAX_ALIASES: { schema: int(0, 1000).default(15), help: 'most aliases in one GraphQL operation' },
+  DAVGATE_GRAPHQL_MAX_TOKENS: { schema: int(10, 100_000).default(2_000), help: 'most tokens in one GraphQL document' },
+  DAVGATE_GRAPHQL_MAX_COST: { schema: int(1, 10_000_000).default(5_000), help: 'highest cost of one GraphQL operation (graphql-armor cost limit)' },
+  NODE_ENV: { schema: z.string().optional(), help: 'production turns introspection off by default' },
   DAVGATE_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), help: 'log level' },
 } as const;
 
@@ -69,6 +87,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxBodyBytes: v.DAVGATE_MAX_BODY_BYTES,
     concurrency: v.DAVGATE_CONCURRENCY,
     logLevel: v.DAVGATE_LOG_LEVEL,
+    graphql: {
+      introspection: v.DAVGATE_GRAPHQL_INTROSPECTION === undefined ? v.NODE_ENV !== 'production' : v.DAVGATE_GRAPHQL_INTROSPECTION === 'true',
+      maxDepth: v.DAVGATE_GRAPHQL_MAX_DEPTH,
+      maxAliases: v.DAVGATE_GRAPHQL_MAX_ALIASES,
+      maxTokens: v.DAVGATE_GRAPHQL_MAX_TOKENS,
+      maxCost: v.DAVGATE_GRAPHQL_MAX_COST,
+      production: v.NODE_ENV === 'production',
+    },
     upstream: {
       connectTimeoutMs: v.DAVGATE_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: v.DAVGATE_REQUEST_TIMEOUT_MS,

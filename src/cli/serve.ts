@@ -9,7 +9,7 @@ Runs the gateway. Without DAVGATE_BACKEND_URL it starts an embedded WebDAV store
 files on loopback and points the gateway at it.
 
 Environment:
-${Object.entries(ENVIRONMENT).map(([name, { help }]) => `  ${name.padEnd(28)} ${help}`).join('\n')}
+${Object.entries(ENVIRONMENT).map(([name, { help }]) => `  ${name.padEnd(32)} ${help}`).join('\n')}
 
 --host and --port override DAVGATE_HOST and DAVGATE_PORT.`;
 

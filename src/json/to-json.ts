@@ -74,7 +74,8 @@ function isPlainCondition(condition: XmlElement): boolean {
   return condition.value.every((n) => typeof n !== 'string' && n.name === dav('href') && n.attrs === undefined && typeof n.value === 'string');
 }
 
-function propValueToJson(value: PropValue): JsonPropValue {
+/** A property value in the canonical encoding (README, "Canonical JSON"). */
+export function propValueToJson(value: PropValue): JsonPropValue {
   const content = contentToJson(value.value);
   return value.attrs === undefined ? content : { attrs: attrsToJson(value.attrs), value: content };
 }

@@ -1,5 +1,5 @@
 import { splitClark, type ClarkName } from '../model/clark';
-import type { DavResponse, MultiStatus } from '../model/multistatus';
+import type { DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import { textOf, trimXml, type PropValue } from '../model/xml-content';
 
 /** One property of a read resource, with the status of the propstat it came in. */
@@ -53,4 +53,10 @@ export function found(resource: ReadResource, name: ClarkName): PropValue | unde
 export function foundText(resource: ReadResource, name: ClarkName, trim = false): string | undefined {
   const text = textOf(found(resource, name));
   return text === undefined || !trim ? text : trimXml(text);
+}
+
+/** The properties of some propstats, each with its propstat's status (a PROPPATCH result's, say). */
+export function propertiesOf(propstats: readonly PropStat[] | undefined): readonly ReadProperty[] {
+  if (propstats === undefined) return [];
+  return resourcesOfResponse({ kind: 'propstat', href: '', propstats })[0]?.properties ?? [];
 }

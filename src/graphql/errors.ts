@@ -1,0 +1,47 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { FastifyBaseLogger } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
+import { DavgateError } from '../model/errors';
+import { LIMIT_CODES } from './limits';
+
+/**
+ * Codes a GraphQL error can carry besides DavgateError's ERROR_CODES: Apollo's own for a
+ * request it cannot run, graphql-armor's limits, and INTERNAL_SERVER_ERROR for anything
+ * unexpected (its message is masked; the cause is logged).
+ */
+export const GRAPHQL_CODES = [
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  ...Object.values(LIMIT_CODES),
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+const PASSED_THROUGH = new Set<string>(GRAPHQL_CODES);
+
+/**
+ * Apollo's formatError: a DavgateError keeps its code and message (which never hold
+ * credentials or backend URLs: upstream errors name the backend and the path only); a known
+ * GraphQL code keeps its message; everything else becomes INTERNAL_SERVER_ERROR with a fixed
+ * message. Stack traces never leave, whatever the environment.
+ */
+export function formatError(log: FastifyBaseLogger | undefined) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const where = { ...(formatted.locations === undefined ? {} : { locations: formatted.locations }), ...(formatted.path === undefined ? {} : { path: formatted.path }) };
+    if (original instanceof DavgateError) {
+      return { message: original.message, ...where, extensions: { code: original.code, ...(original.position === undefined ? {} : { position: original.position }) } };
+    }
+    const code = typeof formatted.extensions?.['code'] === 'string' ? formatted.extensions['code'] : undefined;
+    if (code !== undefined && PASSED_THROUGH.has(code) && code !== 'INTERNAL_SERVER_ERROR') return { message: formatted.message, ...where, extensions: { code } };
+    if (/^Syntax Error: Token limit of \d+ exceeded/.test(formatted.message)) {
+      return { message: formatted.message.replace(/^Syntax Error: /, ''), ...where, extensions: { code: LIMIT_CODES.maxTokens } };
+    }
+    log?.error({ err: original }, 'unexpected error in a GraphQL request');
+    return { message: 'internal error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

@@ -1,0 +1,28 @@
+import { parseBatch, runBatch } from '../../batch/executor';
+import type { Result } from '../../model/result';
+import type { MutationResolvers } from '../__generated__/resolvers-types';
+import type { BatchResultModel } from '../batch-result';
+import type { GraphQLContext } from '../context';
+import { operationJson } from './operation-input';
+
+/** Runs operations (already in REST JSON form) through the one batch executor the REST face uses. */
+export async function runOperations(context: GraphQLContext, operations: readonly Record<string, unknown>[], extra: { concurrency?: number | null; stopOnError?: boolean | null } = {}): Promise<Result[]> {
+  const batch = parseBatch(
+    {
+      operations,
+      ...(extra.concurrency === null || extra.concurrency === undefined ? {} : { concurrency: extra.concurrency }),
+      ...(extra.stopOnError === null || extra.stopOnError === undefined ? {} : { stopOnError: extra.stopOnError }),
+    },
+    context.concurrency,
+  );
+  const results = (await runBatch(batch, context.backend, context.send)).flat();
+  context.log.info({ face: 'graphql', operations: batch.operations.length, results: results.length }, 'batch done');
+  return results;
+}
+
+export const batchMutation: Pick<MutationResolvers, 'batch'> = {
+  async batch(_parent, args, context): Promise<BatchResultModel> {
+    const operations = args.operations.map((input, index) => operationJson(input, index));
+    return { results: await runOperations(context, operations, args) };
+  },
+};

@@ -1,0 +1,12 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { batchMutation } from './batch';
+import { resultResolvers } from './results';
+
+/** Every resolver of schema.graphql. */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  JSON: JSONResolver,
+  Mutation: { ...batchMutation },
+  ...resultResolvers,
+};

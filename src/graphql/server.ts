@@ -1,0 +1,46 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { BatchBackend } from '../batch/executor';
+import type { GatewayConfig, GraphQLConfig } from '../config';
+import { contextFor, type GraphQLContext } from './context';
+import { formatError } from './errors';
+import { armor } from './limits';
+import { resolvers } from './resolvers';
+import { typeDefs } from './schema';
+
+/**
+ * The Apollo server of the GraphQL face, not started. Stack traces never leave, batched HTTP
+ * requests are refused, CSRF prevention is on (Apollo's default, kept explicit), Apollo's
+ * CDN landing page is off (davgate serves its own offline explorer).
+ */
+export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): ApolloServer<GraphQLContext> {
+  const limits = armor(config);
+  return new ApolloServer<GraphQLContext>({
+    typeDefs: typeDefs(),
+    resolvers,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    ...(log === undefined ? {} : { logger: log }),
+    formatError: formatError(log),
+    validationRules: limits.validationRules,
+    plugins: [...limits.plugins, ApolloServerPluginLandingPageDisabled()],
+  });
+}
+
+/**
+ * Mounts `/graphql` on the app (GET, POST, OPTIONS) with the app's body limit. Apollo starts
+ * when the app becomes ready and stops when it closes.
+ */
+export function registerGraphQL(app: FastifyInstance, config: GatewayConfig, backend: BatchBackend): void {
+  const apollo = createApollo(config.graphql, app.log);
+  void app.register(async (instance) => {
+    await apollo.start();
+    const handler = fastifyApolloHandler(apollo, { context: async (request) => contextFor(request, backend, config.concurrency) });
+    instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', bodyLimit: config.maxBodyBytes, handler });
+  });
+  app.addHook('onClose', async () => apollo.stop());
+}
