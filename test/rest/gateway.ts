@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type GatewayConfig } from '../../src/config';
 import { DEFAULT_LIMITS, type BackendAuth } from '../../src/upstream/backend';
 import { UpstreamClient } from '../../src/upstream/client';
 
@@ -33,9 +33,9 @@ export interface BatchAnswer {
   body: string;
 }
 
-export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}): TestGateway {
+export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}, config: Partial<GatewayConfig> = {}): TestGateway {
   const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } });
-  const app = buildApp({ ...loadConfig({}), logLevel: 'silent' }, client);
+  const app = buildApp({ ...loadConfig({}), logLevel: 'silent', ...config }, client);
   let listening: Promise<string> | undefined;
   const base = () => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
   return {
