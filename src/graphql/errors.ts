@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { FastifyBaseLogger } from 'fastify';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DavgateError } from '../model/errors';
 import { LIMIT_CODES } from './limits';
 
@@ -22,6 +22,7 @@ export const GRAPHQL_CODES = [
 ] as const;
 
 const PASSED_THROUGH = new Set<string>(GRAPHQL_CODES);
+const LIMITS = new Set<string>(Object.values(LIMIT_CODES));
 
 /**
  * Apollo's formatError: a DavgateError keeps its code and message (which never hold
@@ -36,12 +37,21 @@ export function formatError(log: FastifyBaseLogger | undefined) {
     if (original instanceof DavgateError) {
       return { message: original.message, ...where, extensions: { code: original.code, ...(original.position === undefined ? {} : { position: original.position }) } };
     }
+    const limit = limitCode(original);
+    if (limit !== undefined) return { message: formatted.message, ...where, extensions: { code: limit } };
     const code = typeof formatted.extensions?.['code'] === 'string' ? formatted.extensions['code'] : undefined;
+    // graphql-js 16 words it "more that N tokens".
+    const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message) : null;
+    if (tokens !== null) return { message: `Token limit of ${tokens[1]} exceeded.`, ...where, extensions: { code: LIMIT_CODES.maxTokens } };
     if (code !== undefined && PASSED_THROUGH.has(code) && code !== 'INTERNAL_SERVER_ERROR') return { message: formatted.message, ...where, extensions: { code } };
-    if (/^Syntax Error: Token limit of \d+ exceeded/.test(formatted.message)) {
-      return { message: formatted.message.replace(/^Syntax Error: /, ''), ...where, extensions: { code: LIMIT_CODES.maxTokens } };
-    }
     log?.error({ err: original }, 'unexpected error in a GraphQL request');
     return { message: 'internal error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/** The code of a limit rejection (limits.ts) that Apollo wrapped as a validation error. */
+function limitCode(error: unknown): string | undefined {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = original instanceof GraphQLError ? original.extensions['code'] : undefined;
+  return typeof code === 'string' && LIMITS.has(code) ? code : undefined;
 }

@@ -15,8 +15,8 @@ export const LIMIT_CODES = {
 /**
  * graphql-armor's protections with davgate's limits. Validation-time rejections are reported
  * with a code of their own instead of armor's generic BAD_USER_INPUT, so a client can tell
- * which limit it hit; the token limit runs in the parser, where armor throws (it has no
- * validation context to report into), and formatError gives it its code.
+ * which limit it hit (Apollo wraps them as GRAPHQL_VALIDATION_FAILED; formatError restores
+ * the code).
  */
 export function armor(config: GraphQLConfig): ReturnType<ApolloArmor['protect']> {
   const report = (code: string): { onReject: GraphQLArmorRejectCallback[]; propagateOnRejection: false } => ({
@@ -28,7 +28,8 @@ export function armor(config: GraphQLConfig): ReturnType<ApolloArmor['protect']>
     maxAliases: { n: config.maxAliases, ...report(LIMIT_CODES.maxAliases) },
     costLimit: { maxCost: config.maxCost, ...report(LIMIT_CODES.costLimit) },
     maxDirectives: { n: 50, ...report(LIMIT_CODES.maxDirectives) },
-    maxTokens: { n: config.maxTokens },
+    // The token limit is graphql-js's own parse option (server.ts): armor's runs a second lexer and answers 500.
+    maxTokens: { enabled: false },
     // Suggestions ("did you mean …") would let a client map a schema with introspection off.
     blockFieldSuggestion: { enabled: !config.introspection },
   }).protect();

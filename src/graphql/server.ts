@@ -6,6 +6,7 @@ import type { BatchBackend } from '../batch/executor';
 import type { GatewayConfig, GraphQLConfig } from '../config';
 import { contextFor, type GraphQLContext } from './context';
 import { formatError } from './errors';
+import { registerExplorerAssets, withExplorer } from './explorer';
 import { armor } from './limits';
 import { resolvers } from './resolvers';
 import { typeDefs } from './schema';
@@ -21,6 +22,8 @@ export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): Ap
     typeDefs: typeDefs(),
     resolvers,
     introspection: config.introspection,
+    // graphql-js stops lexing past the limit, before any document is built (GRAPHQL_PARSE_FAILED, mapped to TOO_MANY_TOKENS).
+    parseOptions: { maxTokens: config.maxTokens },
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
@@ -40,7 +43,8 @@ export function registerGraphQL(app: FastifyInstance, config: GatewayConfig, bac
   void app.register(async (instance) => {
     await apollo.start();
     const handler = fastifyApolloHandler(apollo, { context: async (request) => contextFor(request, backend, config.concurrency) });
-    instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', bodyLimit: config.maxBodyBytes, handler });
+    instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', bodyLimit: config.maxBodyBytes, handler: withExplorer(handler) });
+    registerExplorerAssets(instance);
   });
   app.addHook('onClose', async () => apollo.stop());
 }
