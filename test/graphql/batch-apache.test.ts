@@ -1,6 +1,6 @@
 import { basicAuth, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from '../rest/gateway';
-import { graphql, RESULT_FIELDS } from './client';
+import { dataOf, graphql, RESULT_FIELDS } from './client';
 
 const BATCH = `mutation Batch($ops: [OperationInput!]!, $concurrency: Int, $stopOnError: Boolean) {
   batch(operations: $ops, concurrency: $concurrency, stopOnError: $stopOnError) {
@@ -39,7 +39,7 @@ describe('GraphQL batch against Apache mod_dav', () => {
     ];
     const answer = await graphql<BatchData>(gw, BATCH, { ops });
     expect(answer.errors).toBeUndefined();
-    const { counts, results } = answer.data!.batch;
+    const { counts, results } = dataOf(answer).batch;
     expect(results.map(line)).toEqual([
       `mk ${base} Created 201`,
       `put ${base}a.txt Created 201`,
@@ -65,7 +65,7 @@ describe('GraphQL batch against Apache mod_dav', () => {
     const viaRest = kinds(await gw.batch(rest));
     await gw.batch([{ method: 'DELETE', href: base }]);
     const ops = rest.map((op) => (op.set === undefined ? op : { ...op, set: Object.entries(op.set).map(([name, text]) => ({ name, text })) }));
-    const viaGraphQL = (await graphql<BatchData>(gw, BATCH, { ops })).data!.batch.results.map(line);
+    const viaGraphQL = dataOf(await graphql<BatchData>(gw, BATCH, { ops })).batch.results.map(line);
     expect(viaGraphQL).toEqual(viaRest);
     // Apache names a collection without its slash in a PROPPATCH answer; 'again' depends on the failed PROPPATCH.
     expect(viaRest).toEqual([`mk ${base} Created 201`, `p ${base.slice(0, -1)} Error 409`, `again ${base} Error 424`]);
@@ -78,7 +78,7 @@ describe('GraphQL batch against Apache mod_dav', () => {
       { id: 'other', method: 'MKCOL', href: `${base.slice(0, -1)}-other/` },
     ];
     const answer = await graphql<BatchData>(gw, BATCH, { ops, concurrency: 1, stopOnError: true });
-    expect(answer.data!.batch.results.map((r) => `${line(r)} ${String(r['code'])}`)).toEqual([
+    expect(dataOf(answer).batch.results.map((r) => `${line(r)} ${String(r['code'])}`)).toEqual([
       `orphan ${base}missing/x.txt Error 409 CONFLICT`,
       `child ${base}missing/x.txt Error 424 DEPENDENCY_FAILED`,
       `other ${base.slice(0, -1)}-other/ Error - NOT_SENT`,
@@ -93,8 +93,8 @@ describe('GraphQL batch against Apache mod_dav', () => {
       { ops: [{ id: 'mk', method: 'MKCOL', href: `${base}` }, { id: 'f', method: 'PUT', href: `${base}a b.txt`, body: 'x' }], href: `${apache.url.replace(/\/dav\/$/, '')}${base}a%20b.txt`, other: `${base}nope` },
     );
     expect(answer.errors).toBeUndefined();
-    expect(answer.data!.batch.result).toMatchObject({ __typename: 'Created', operationId: 'f', status: 201 });
-    expect(answer.data!.batch.missing).toBeNull();
+    expect(dataOf(answer).batch.result).toMatchObject({ __typename: 'Created', operationId: 'f', status: 201 });
+    expect(dataOf(answer).batch.missing).toBeNull();
   });
 
   it('refuses an invalid operation before sending anything, naming the operation and the field', async () => {
@@ -126,7 +126,7 @@ describe('GraphQL batch against Apache mod_dav', () => {
         return graphql<BatchData>(pass, BATCH, { ops: [{ id: `c${i}`, method: 'MKCOL', href }] }, { authorization }).then((a) => ({ i, href, a }));
       });
       for (const { i, href, a } of await Promise.all(calls)) {
-        expect(a.data!.batch.results.map(line)).toEqual([`c${i} ${href} ${i % 2 === 0 ? 'Created 201' : 'Error 401'}`]);
+        expect(dataOf(a).batch.results.map(line)).toEqual([`c${i} ${href} ${i % 2 === 0 ? 'Created 201' : 'Error 401'}`]);
       }
     } finally {
       await pass.close();

@@ -30,3 +30,9 @@ export const RESULT_FIELDS = `
   ... on Locked { condition lockHrefs }
   ... on Error { code condition retryable detail properties { name status missing } }
 `;
+
+/** The data of an answer that must have some; fails the test with the errors otherwise. */
+export function dataOf<T>(answer: GraphQLAnswer<T>): T {
+  if (answer.data === null || answer.data === undefined) throw new Error(`no data: ${answer.body}`);
+  return answer.data;
+}
