@@ -24,6 +24,11 @@ const MAPPERS = {
   HrefResult: '../../model/result#Result',
   BatchResult: '../batch-result#BatchResultModel',
   Property: '../../reads/resources#ReadProperty',
+  Resource: '../../reads/properties#ResourceInfo',
+  Listing: '../../reads/properties#Listing',
+  Principal: '../../reads/discovery#Principal',
+  Changes: '../../reads/sync#SyncChanges',
+  ChangedMember: '../../reads/sync#ChangedMember',
 };
 
 async function generate() {
@@ -35,6 +40,7 @@ async function generate() {
     config: {
       contextType: '../context#GraphQLContext',
       mappers: MAPPERS,
+      mapperTypeSuffix: 'Model',
       useTypeImports: true,
       enumsAsTypes: true,
       scalars: { DateTime: 'Date', JSON: 'unknown' },

@@ -1,12 +1,16 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { batchMutation } from './batch';
+import { objectMutations } from './objects';
+import { readQueries, readTypes } from './reads';
 import { resultResolvers } from './results';
 
 /** Every resolver of schema.graphql. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   JSON: JSONResolver,
-  Mutation: { ...batchMutation },
+  Query: { ...readQueries },
+  ...readTypes,
+  Mutation: { ...batchMutation, ...objectMutations },
   ...resultResolvers,
 };
