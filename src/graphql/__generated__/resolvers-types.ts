@@ -50,7 +50,7 @@ export type Query = {
   /** One address book, or null when `href` is not an address book. */
   readonly addressBook?: Maybe<AddressBook>;
   /**
-   * Changes in a collection since `syncToken` (RFC 6578 sync-collection, Depth 1); with no token,
+   * Changes in a collection since `syncToken` (RFC 6578 sync-collection, sync-level 1); with no token,
    * every member (the initial sync). An invalid or expired token fails with `SYNC_TOKEN_INVALID`,
    * whatever status the server used, so the app knows to sync again from scratch.
    */
