@@ -1,21 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-
 /**
  * The GraphQL explorer davgate serves at `GET /graphql`: GraphiQL 3, the last major that ships a
  * prebuilt browser bundle (UMD, CodeMirror 5, no web workers), on React 18's UMD builds. Every
  * file comes from node_modules through the gateway itself, so the explorer works with no
  * internet access, and the page's Content-Security-Policy would block a CDN load anyway.
  */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as path from 'node:path';
+import type { FastifyInstance, FastifyRequest, RawServerDefault, RouteGenericInterface, RouteHandlerMethod } from 'fastify';
 
 /** Where the explorer's files are served. */
-export const EXPLORER_PATH = '/graphql/explorer';
+const EXPLORER_PATH = '/graphql/explorer';
 
 /**
  * Only the gateway's own origin. `data:` for fonts and images because GraphiQL's stylesheet
- * embeds its fonts (Roboto, Fira Code) and a few icons as data URIs. No 'unsafe-inline' or
- * 'unsafe-eval' (the bundles need neither), no workers, no wasm.
+ * embeds its fonts (Roboto, Fira Code) and icons as data URIs. No 'unsafe-eval', no workers,
+ * no wasm: the bundles need none of them. No 'unsafe-inline' either: the one inline style
+ * GraphiQL writes is the scroll lock of its dialogs (settings, shortcuts), which the browser
+ * then refuses with a console message, harmlessly, since the page never scrolls.
  */
 export const EXPLORER_CSP = [
   "default-src 'none'",
@@ -46,6 +48,7 @@ const INIT_JS = `'use strict';
 (function () {
   var root = document.getElementById('graphiql');
   document.body.style.margin = '0';
+  document.body.style.overflow = 'hidden';
   root.style.height = '100vh';
   var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
   ReactDOM.createRoot(root).render(React.createElement(GraphiQL, { fetcher: fetcher }));
@@ -85,7 +88,7 @@ const PAGE = `<!doctype html>
  * parameter whose Accept ranks text/html above JSON (RFC 9110 §12.5.1; on a tie, as with a
  * bare wildcard, JSON wins). Anything else is a GraphQL request for Apollo.
  */
-export function wantsExplorer(request: FastifyRequest): boolean {
+function wantsExplorer(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.headers.accept === undefined) return false;
   const search = request.url.indexOf('?');
@@ -93,33 +96,34 @@ export function wantsExplorer(request: FastifyRequest): boolean {
   return request.accepts().type(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
 }
 
+/** A route whose handler answers with text, as Apollo's fastify handler does. */
+type TextRoute = RouteGenericInterface & { Reply: string };
+type TextHandler = RouteHandlerMethod<RawServerDefault, IncomingMessage, ServerResponse, TextRoute>;
+
 /** Answers the explorer page where `wantsExplorer`, and hands every other request to `graphql`. */
-export function withExplorer(graphql: RouteHandlerMethod): RouteHandlerMethod {
+export function withExplorer(graphql: TextHandler): TextHandler {
   return function handler(this: FastifyInstance, request, reply) {
     if (!wantsExplorer(request)) return graphql.call(this, request, reply);
-    return sendPage(reply);
+    void reply
+      .header('content-security-policy', EXPLORER_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('vary', 'accept')
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8');
+    return PAGE;
   };
 }
 
-function sendPage(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('content-security-policy', EXPLORER_CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('vary', 'accept')
-    .header('cache-control', 'no-cache')
-    .type('text/html; charset=utf-8')
-    .send(PAGE);
-}
-
 /**
- * Serves the explorer's files at `/graphql/explorer/<name>`, each read from its package once,
- * on first request.
+ * Serves the explorer's files at `/graphql/explorer/<name>`. Their paths are resolved now, so
+ * a broken install fails at startup; each is read once, on first request.
  */
 export function registerExplorerAssets(app: FastifyInstance): void {
   for (const [name, asset] of Object.entries(ASSETS)) {
+    const read = reader(asset.source);
     let body: Promise<Buffer | string> | undefined;
     app.get(`${EXPLORER_PATH}/${name}`, async (_request, reply) => {
-      body ??= load(asset);
+      body ??= read();
       return reply
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'public, max-age=3600')
@@ -129,9 +133,9 @@ export function registerExplorerAssets(app: FastifyInstance): void {
   }
 }
 
-function load(asset: Asset): Promise<Buffer | string> {
-  const source = asset.source;
-  if ('text' in source) return Promise.resolve(source.text);
+function reader(source: Asset['source']): () => Promise<Buffer | string> {
+  if ('text' in source) return async () => source.text;
   // Through package.json, the one subpath all three packages export.
-  return readFile(path.join(path.dirname(require.resolve(`${source.package}/package.json`)), source.file));
+  const file = path.join(path.dirname(require.resolve(`${source.package}/package.json`)), source.file);
+  return () => readFile(file);
 }
