@@ -29,6 +29,8 @@ const MAPPERS = {
   Principal: '../../reads/discovery#Principal',
   Changes: '../../reads/sync#SyncChanges',
   ChangedMember: '../../reads/sync#ChangedMember',
+  Calendar: '../../reads/caldav#CalendarInfo',
+  AddressBook: '../../reads/carddav#AddressBookInfo',
 };
 
 async function generate() {

@@ -7,10 +7,11 @@ import type { ReadProperty as ReadPropertyModel } from '../../reads/resources';
 import type { ResourceInfo as ResourceInfoModel, Listing as ListingModel } from '../../reads/properties';
 import type { Principal as PrincipalModel } from '../../reads/discovery';
 import type { SyncChanges as SyncChangesModel, ChangedMember as ChangedMemberModel } from '../../reads/sync';
+import type { CalendarInfo as CalendarInfoModel } from '../../reads/caldav';
+import type { AddressBookInfo as AddressBookInfoModel } from '../../reads/carddav';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
-export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -588,11 +589,11 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Listing: ResolverTypeWrapper<ListingModel>;
   Principal: ResolverTypeWrapper<PrincipalModel>;
-  Calendar: ResolverTypeWrapper<Omit<Calendar, 'properties'> & { properties: ReadonlyArray<ResolversTypes['Property']> }>;
+  Calendar: ResolverTypeWrapper<CalendarInfoModel>;
   CalendarObject: ResolverTypeWrapper<CalendarObject>;
   CalendarObjects: ResolverTypeWrapper<CalendarObjects>;
   MissingObject: ResolverTypeWrapper<MissingObject>;
-  AddressBook: ResolverTypeWrapper<Omit<AddressBook, 'properties'> & { properties: ReadonlyArray<ResolversTypes['Property']> }>;
+  AddressBook: ResolverTypeWrapper<AddressBookInfoModel>;
   Contact: ResolverTypeWrapper<Contact>;
   Contacts: ResolverTypeWrapper<Contacts>;
   Changes: ResolverTypeWrapper<SyncChangesModel>;
@@ -624,11 +625,11 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   Listing: ListingModel;
   Principal: PrincipalModel;
-  Calendar: Omit<Calendar, 'properties'> & { properties: ReadonlyArray<ResolversParentTypes['Property']> };
+  Calendar: CalendarInfoModel;
   CalendarObject: CalendarObject;
   CalendarObjects: CalendarObjects;
   MissingObject: MissingObject;
-  AddressBook: Omit<AddressBook, 'properties'> & { properties: ReadonlyArray<ResolversParentTypes['Property']> };
+  AddressBook: AddressBookInfoModel;
   Contact: Contact;
   Contacts: Contacts;
   Changes: SyncChangesModel;
