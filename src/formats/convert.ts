@@ -33,6 +33,8 @@ export function textToJson(text: string, format: Format): Parsed {
   if (roots.length !== 1) return { ok: false, error: `expected one ${format.textName} component, found ${roots.length}` };
   const root = roots[0] as unknown[];
   if (root[0] !== format.root) return { ok: false, error: `expected a ${format.textName} component, found ${String(root[0]).toUpperCase()}` };
+  // RFC 7095 §3.2: a jCard is ["vcard", properties], with no component list (ical.js adds an empty one).
+  if (format.root === 'vcard' && root.length === 3 && Array.isArray(root[2]) && root[2].length === 0) return { ok: true, json: root.slice(0, 2) };
   return { ok: true, json: root };
 }
 
@@ -42,7 +44,9 @@ export function textToJson(text: string, format: Format): Parsed {
  * same components and properties, and a value with a line break that its type cannot escape
  * (a URI, an unknown type) is refused instead of adding or splitting content lines. Throws INPUT_INVALID.
  */
-export function jsonToText(json: unknown, format: Format): string {
+export function jsonToText(input: unknown, format: Format): string {
+  // RFC 7095 §3.2's ["vcard", properties] is what ical.js reads as ["vcard", properties, []].
+  const json = format.root === 'vcard' && Array.isArray(input) && input.length === 2 ? [...input, []] : input;
   const expected = checkShape(json, format.root, format.jsonName);
   let text: string;
   try {
@@ -52,7 +56,8 @@ export function jsonToText(json: unknown, format: Format): string {
   }
   // ical.js ends every line with CRLF; a bare LF can only be a value's line break written raw.
   const back = BARE_LF.test(text) ? undefined : textToJson(text, format);
-  if (back === undefined || !back.ok || !sameCount(countShape(back.json), expected)) {
+  const backJson = back?.ok === true && format.root === 'vcard' && Array.isArray(back.json) && back.json.length === 2 ? [...back.json, []] : back?.ok === true ? back.json : undefined;
+  if (backJson === undefined || !sameCount(countShape(backJson), expected)) {
     throw new DavgateError('INPUT_INVALID', `${format.jsonName} has a value that cannot be written as ${format.textName} text (a line break in a value whose type cannot escape it?)`);
   }
   return text;

@@ -123,3 +123,12 @@ describe('jcardToVcard', () => {
     inputError(() => jcardToVcard(url('4.0', 'unknown')));
   });
 });
+
+describe('jCard in the RFC 7095 §3.2 form', () => {
+  it('is ["vcard", properties] both ways: no component list out, none needed in', () => {
+    const parsed = vcardToJcard('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Åsa\r\nEND:VCARD\r\n');
+    expect(parsed.ok && parsed.json).toEqual(['vcard', [['version', {}, 'text', '4.0'], ['fn', {}, 'text', 'Åsa']]]);
+    expect(jcardToVcard(['vcard', [['version', {}, 'text', '4.0'], ['fn', {}, 'text', 'Åsa']]])).toBe('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Åsa\r\nEND:VCARD\r\n');
+    expect(jcardToVcard(['vcard', [['version', {}, 'text', '4.0'], ['fn', {}, 'text', 'Åsa']], []])).toBe('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Åsa\r\nEND:VCARD\r\n');
+  });
+});
