@@ -1,5 +1,6 @@
 /**
- * Radicale (Debian radicale) with htpasswd auth, user alice. Config: radicale.conf beside this
+ * Radicale (Debian radicale) with htpasswd auth, users alice and bob (same password; owner_only
+ * rights, so neither sees the other's collections). Config: radicale.conf beside this
  * file plus per-run command-line options; state under `<runDir>/radicale`.
  */
 import { execFile } from 'node:child_process';
@@ -10,6 +11,8 @@ import { type Child, freePort, spawnGroup, startWithRetry, stopGroup, waitUntilA
 
 export const RADICALE_CONFIG = path.join(__dirname, 'radicale.conf');
 const USER = 'alice';
+/** A second user, for tests that two callers never see each other's data. */
+export const SECOND_USER = 'bob';
 
 export interface RadicaleHandle {
   readonly port: number;
@@ -51,6 +54,6 @@ export async function startRadicale(binary: string, runDir: string, password: st
   const root = path.join(runDir, 'radicale');
   mkdirSync(path.join(root, 'collections'), { recursive: true });
   // htpasswd_encryption = plain: "user:password" lines.
-  writeFileSync(path.join(root, 'users'), `${USER}:${password}\n`, { mode: 0o600 });
+  writeFileSync(path.join(root, 'users'), `${USER}:${password}\n${SECOND_USER}:${password}\n`, { mode: 0o600 });
   return startWithRetry(() => startOnce(binary, root), radicaleVersion(binary));
 }
