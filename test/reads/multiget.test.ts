@@ -145,7 +145,7 @@ describe('multiget: matching the answer to the hrefs asked', () => {
     const stub = stubBackend(() => ({ status: 207, body: multistatus(objectResponse('/dav/book/z.vcf', '"z"', vcard, 'CR:address-data')) }));
     const result = await contactsMultiget(stub.ctx, '/dav/book/', ['/dav/book/z.vcf', '/dav/book/y.vcf']);
     expect(String(stub.requests[0]?.body)).toContain('<CR:addressbook-multiget');
-    expect(result.objects).toEqual([{ href: '/dav/book/z.vcf', etag: '"z"', vcard, jcard: ['vcard', [['version', {}, 'text', '3.0'], ['uid', {}, 'text', 'x'], ['fn', {}, 'text', 'Zoë']], []] }]);
+    expect(result.objects).toEqual([{ href: '/dav/book/z.vcf', etag: '"z"', vcard, jcard: ['vcard', [['version', {}, 'text', '3.0'], ['uid', {}, 'text', 'x'], ['fn', {}, 'text', 'Zoë']]] }]);
     expect(result).toMatchObject({ missing: [{ href: '/dav/book/y.vcf', status: null, code: 'NOT_RETURNED' }], truncated: true });
   });
 });
