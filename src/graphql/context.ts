@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { BatchBackend } from '../batch/executor';
+import type { Metrics } from '../metrics/metrics';
 import type { ReadContext } from '../reads/read';
 import type { SendOptions } from '../upstream/types';
 
@@ -15,6 +16,8 @@ export interface GraphQLContext {
   /** The default batch concurrency. */
   readonly concurrency: number;
   readonly log: FastifyBaseLogger;
+  /** Where batch sizes and results are counted (absent outside an app, as in executeOperation tests). */
+  readonly metrics?: Metrics;
 }
 
 /** The context for one HTTP request. */
@@ -25,6 +28,7 @@ export function contextFor(request: FastifyRequest, backend: BatchBackend, concu
     send: { ...(authorization === undefined ? {} : { authorization }), requestId: request.id },
     concurrency,
     log: request.log,
+    metrics: request.server.metrics,
   };
 }
 

@@ -18,6 +18,7 @@ export function registerRoutes(app: FastifyInstance, backend: BatchBackend, opti
     const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id });
     const results = grouped.flat();
     request.log.info({ operations: batch.operations.length, results: results.length }, 'batch done');
+    app.metrics.recordBatch('rest', batch.operations.length, results.map((r) => r.kind));
     void reply.status(207);
     if (prefersXml(request, 'json')) return sendXml(reply, resultsToMultiStatus(results));
     return { responses: results.map(resultToJson) };

@@ -1,0 +1,70 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ResultKind } from '../model/result';
+
+/** Which face a request came through. */
+export type Face = 'rest' | 'graphql' | 'ops';
+
+/** How a request ended, by its HTTP status: a 4xx refusal of davgate's own is `rejected`. */
+export type Outcome = 'ok' | 'rejected' | 'error';
+
+/**
+ * The gateway's Prometheus metrics (prom-client), one registry per app so that several
+ * gateways in one process (tests, embedded use) never share counters. Names follow the
+ * Prometheus conventions: `davgate_` prefix, base units, `_total` on counters.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'davgate_requests_total', help: 'HTTP requests by face and outcome', labelNames: ['face', 'outcome'] as const, registers: [this.registry] });
+  readonly requestDuration = new Histogram({
+    name: 'davgate_request_duration_seconds', help: 'HTTP request latency by face', labelNames: ['face'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+  });
+  readonly results = new Counter({ name: 'davgate_results_total', help: 'Batch results by face and kind', labelNames: ['face', 'kind'] as const, registers: [this.registry] });
+  readonly batchSize = new Histogram({
+    name: 'davgate_batch_operations', help: 'Operations per batch', labelNames: ['face'] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry],
+  });
+  readonly upstreamDuration = new Histogram({
+    name: 'davgate_upstream_request_duration_seconds', help: 'Backend request latency by backend, method and status class',
+    labelNames: ['backend', 'method', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+  });
+  readonly upstreamRetries = new Counter({ name: 'davgate_upstream_retries_total', help: 'Backend requests sent again', labelNames: ['backend', 'method'] as const, registers: [this.registry] });
+  readonly upstreamFailures = new Counter({ name: 'davgate_upstream_failures_total', help: 'Backend requests without a readable answer, by code (UPSTREAM_TIMEOUT, …)', labelNames: ['backend', 'code'] as const, registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'davgate_rejected_requests_total', help: 'Requests refused before any backend call, by code', labelNames: ['face', 'code'] as const, registers: [this.registry] });
+  readonly inFlight = new Gauge({ name: 'davgate_requests_in_flight', help: 'HTTP requests being served', labelNames: ['face'] as const, registers: [this.registry] });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'davgate_' });
+  }
+
+  /** Adds a gauge read at scrape time (open connections of a backend pool, say). */
+  gauge(name: string, help: string, labelNames: readonly string[], collect: () => Iterable<[Record<string, string>, number]>): void {
+    new Gauge({
+      name, help, labelNames, registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of collect()) this.set(labels, value);
+      },
+    });
+  }
+
+  /** Counts a batch's results by kind and its size. */
+  recordBatch(face: Face, operations: number, kinds: Iterable<ResultKind>): void {
+    this.batchSize.observe({ face }, operations);
+    for (const kind of kinds) this.results.inc({ face, kind });
+  }
+}
+
+/** The face of a request path. */
+export function faceOf(url: string): Face {
+  if (url.startsWith('/v1/')) return 'rest';
+  if (url === '/graphql' || url.startsWith('/graphql?') || url.startsWith('/graphql/')) return 'graphql';
+  return 'ops';
+}
+
+/** The outcome of an HTTP status. */
+export function outcomeOf(status: number): Outcome {
+  if (status >= 500) return 'error';
+  if (status >= 400) return 'rejected';
+  return 'ok';
+}
