@@ -69,7 +69,8 @@ function checkIds(operations: readonly Operation[]): void {
  * Runs a batch against one backend and returns every result, grouped by operation in batch
  * order (DESIGN.md invariant 1: every operation yields at least one result). Operations on
  * related paths, or using an earlier LOCK's token, run in order; the others run concurrently
- * up to the batch's limit. An operation whose dependency failed is not sent (424); with
+ * up to the batch's limit. An operation whose dependency failed is not sent (424), except an
+ * UNLOCK, which is sent unless its own LOCK failed (and is sent after stopOnError too); with
  * stopOnError, nothing is sent after the first failure.
  */
 export async function runBatch(batch: Batch, backend: BatchBackend, options: SendOptions = {}): Promise<Result[][]> {
@@ -98,7 +99,10 @@ export async function runBatch(batch: Batch, backend: BatchBackend, options: Sen
     const { op, paths } = placed[j] as Placed;
     const path = paths[0] as string;
     const before = await Promise.all((deps[j] as number[]).map((i) => outcomes[i] as Promise<Result[]>));
-    const failedIndex = before.findIndex(failed);
+    // An UNLOCK is clean-up: it waits for the operations before it, but runs whether they failed or not
+    // (a lock left behind would block every writer until it times out). Only its own LOCK's failure stops it.
+    const cleanup = op.method === 'UNLOCK';
+    const failedIndex = before.findIndex((results, i) => failed(results) && (!cleanup || isLockOf(op, placed[(deps[j] as number[])[i] as number]?.op)));
     if (failedIndex >= 0) {
       const dep = placed[(deps[j] as number[])[failedIndex] as number]?.op as Operation;
       return [notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`)];
@@ -106,9 +110,9 @@ export async function runBatch(batch: Batch, backend: BatchBackend, options: Sen
     if (op.lockToken?.startsWith('$') === true && !locks.has(op.lockToken.slice(1))) {
       return [notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`)];
     }
-    if (stopped !== undefined) return [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)];
+    if (stopped !== undefined && !cleanup) return [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)];
     const results = await slots.run(async () => {
-      if (stopped !== undefined) return undefined;
+      if (stopped !== undefined && !cleanup) return undefined;
       const sent = await send(op, path, ctx, backend, options);
       // Decided before the slot passes on, so the next operation already sees it.
       if (batch.stopOnError && failed(sent)) stopped ??= `operation "${op.id}" (#${op.index})`;
@@ -148,6 +152,11 @@ function resolveField(op: Operation, field: 'href' | 'destination', value: strin
     if (!(error instanceof DavgateError)) throw error;
     throw new DavgateError(error.code, `operation "${op.id}" (#${op.index}), ${field}: ${error.detail ?? error.message}`, { path: `operations[${op.index}].${field}` });
   }
+}
+
+/** Whether `dep` is the LOCK whose token `op` uses (`$id`). */
+function isLockOf(op: Operation, dep: Operation | undefined): boolean {
+  return dep !== undefined && op.lockToken === `$${dep.id}`;
 }
 
 /** An operation failed when any of its results is not a Success or Created. */

@@ -63,6 +63,31 @@ describe('POST /v1/batch against Apache mod_dav', () => {
     expect(kinds(answer).slice(2)).toEqual([`lock ${base}f.txt Success 200`, `del ${base}f.txt Success 204`]);
   });
 
+  it('an UNLOCK still runs after a failed write inside the lock, even with stopOnError; not after its LOCK failed', async () => {
+    await gw.batch([{ method: 'MKCOL', href: base }]);
+    const answer = await gw.batch([
+      { id: 'lock', method: 'LOCK', href: base, depth: 'infinity', timeoutSeconds: 60 },
+      { id: 'put', method: 'PUT', href: `${base}a.txt`, body: 'x', lockToken: '$lock' },
+      { id: 'gone', method: 'DELETE', href: `${base}missing.txt`, lockToken: '$lock' },
+      { id: 'later', method: 'PUT', href: `${base}b.txt`, body: 'y', lockToken: '$lock' },
+      { id: 'unlock', method: 'UNLOCK', href: base, lockToken: '$lock' },
+    ], { stopOnError: true, concurrency: 1 });
+    expect(kinds(answer)).toEqual([
+      `lock ${base} Success 200`,
+      `put ${base}a.txt Created 201`,
+      `gone ${base}missing.txt Error 404`,
+      `later ${base}b.txt Error -`,
+      `unlock ${base} Success 204`,
+    ]);
+    // The lock is gone: a write without its token goes through.
+    expect(kinds(await gw.batch([{ id: 'free', method: 'PUT', href: `${base}c.txt`, body: 'z' }]))).toEqual([`free ${base}c.txt Created 201`]);
+    const failedLock = await gw.batch([
+      { id: 'lock', method: 'LOCK', href: `${base}nowhere/deeper/x.txt` },
+      { id: 'unlock', method: 'UNLOCK', href: `${base}nowhere/deeper/x.txt`, lockToken: '$lock' },
+    ]);
+    expect(failedLock.responses.map((r) => `${r.operationId} ${r.kind} ${r.code ?? ''}`)).toEqual(['lock Error CONFLICT', 'unlock Error DEPENDENCY_FAILED']);
+  });
+
   it('COPY and MOVE onto an existing destination with Overwrite F, and onto a locked one', async () => {
     await gw.batch([
       { method: 'MKCOL', href: base },
