@@ -109,7 +109,8 @@ export type Mutation = {
    * on the same href, or on an href and its descendants, run in order; others run concurrently,
    * up to `concurrency` (default 8, at most 64). An operation that depends on a failed one is
    * not sent and reports 424 (`DEPENDENCY_FAILED`); with `stopOnError`, every operation after
-   * the first failure reports `NOT_SENT`. An invalid operation fails the whole request before
+   * the first failure reports `NOT_SENT`. An UNLOCK still runs after such failures, unless its own
+   * LOCK failed, so no lock is left behind. An invalid operation fails the whole request before
    * anything is sent (`OPERATION_INVALID`), naming the operation and the field.
    */
   readonly batch: BatchResult;
