@@ -24,28 +24,10 @@ export class Metrics {
     name: 'davgate_batch_operations', help: 'Operations per batch', labelNames: ['face'] as const,
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry],
   });
-  readonly upstreamDuration = new Histogram({
-    name: 'davgate_upstream_request_duration_seconds', help: 'Backend request latency by backend, method and status class',
-    labelNames: ['backend', 'method', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
-  });
-  readonly upstreamRetries = new Counter({ name: 'davgate_upstream_retries_total', help: 'Backend requests sent again', labelNames: ['backend', 'method'] as const, registers: [this.registry] });
-  readonly upstreamFailures = new Counter({ name: 'davgate_upstream_failures_total', help: 'Backend requests without a readable answer, by code (UPSTREAM_TIMEOUT, …)', labelNames: ['backend', 'code'] as const, registers: [this.registry] });
-  readonly rejected = new Counter({ name: 'davgate_rejected_requests_total', help: 'Requests refused before any backend call, by code', labelNames: ['face', 'code'] as const, registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'davgate_requests_in_flight', help: 'HTTP requests being served', labelNames: ['face'] as const, registers: [this.registry] });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'davgate_' });
-  }
-
-  /** Adds a gauge read at scrape time (open connections of a backend pool, say). */
-  gauge(name: string, help: string, labelNames: readonly string[], collect: () => Iterable<[Record<string, string>, number]>): void {
-    new Gauge({
-      name, help, labelNames, registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of collect()) this.set(labels, value);
-      },
-    });
   }
 
   /** Counts a batch's results by kind and its size. */
