@@ -6,7 +6,7 @@
  * silent. Driven over IPC:
  *
  *   → { type: 'start', apache: { url, username, password } }   ← { type: 'ready', port }
- *   → { type: 'gc' }            a full GC (outside the timing)   ← { type: 'gc', cpu }
+ *   → { type: 'gc', kind }      a GC outside the timing: 'full' (mark-compact) or 'minor' (scavenge)   ← { type: 'gc', cpu }
  *   → { type: 'cpu' }                                            ← { type: 'cpu', cpu }
  *   → { type: 'profile-start' } inspector CPU profiler on (200 µs) ← { type: 'profile-started' }
  *   → { type: 'profile-stop' }                                   ← { type: 'profile', profile }
@@ -106,8 +106,9 @@ const handlers = {
     await app.listen({ host: '127.0.0.1', port: 0 });
     return { type: 'ready', port: app.server.address().port, concurrency: config.concurrency, connections: DEFAULT_LIMITS.connections };
   },
-  async gc() {
-    globalThis.gc?.();
+  async gc({ kind }) {
+    if (kind === 'minor') globalThis.gc?.({ type: 'minor' });
+    else globalThis.gc?.();
     return { type: 'gc', cpu: cpu() };
   },
   async cpu() {

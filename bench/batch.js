@@ -40,9 +40,23 @@ function settings() {
     rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 11)),
     warmup: envNumber('BENCH_BATCH_WARMUP', quick ? 1 : 2),
     phaseTimeoutMs: envNumber('BENCH_BATCH_TIMEOUT_S', 60) * 1000,
+    gc: gcKind(process.env.BENCH_BATCH_GC),
     profile,
     paths: profile !== undefined ? PATHS.filter((p) => p.id === profile) : PATHS.filter((p) => envList('BENCH_BATCH_PATHS', PATHS.map((x) => x.id)).includes(p.id)),
   };
+}
+
+const GC_TEXT = {
+  minor: 'a minor GC (scavenge) in client and gateway before each phase (not timed; BENCH_BATCH_GC=minor)',
+  full: 'a full GC in client and gateway before each phase (not timed; BENCH_BATCH_GC=full: optimized code that embeds objects the GC frees is thrown away, so each phase partly re-optimizes)',
+  none: 'no GC between phases (BENCH_BATCH_GC=none)',
+};
+
+/** BENCH_BATCH_GC: what GC the client and the gateway do before each timed phase (see bench/README.md). */
+function gcKind(raw) {
+  if (raw === undefined || raw === '') return 'minor';
+  if (['full', 'minor', 'none'].includes(raw)) return raw;
+  throw new Error(`BENCH_BATCH_GC must be full, minor or none, got "${raw}"`);
 }
 
 function withTimeout(promise, timeoutMs, what) {
@@ -64,8 +78,8 @@ async function sample(ctx, s, gateway, pathId, c, tag, profiler) {
   const p = ctx.paths[pathId];
   await ctx.mkcol(collection);
   const phase = async (name, fn) => {
-    gc();
-    const g0 = await gateway.call({ type: 'gc' }, ['gc']);
+    if (s.gc !== 'none') gc(s.gc);
+    const g0 = await gateway.call(s.gc === 'none' ? { type: 'cpu' } : { type: 'gc', kind: s.gc }, ['gc', 'cpu']);
     await profiler?.start();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -179,6 +193,7 @@ function targets(rows, s) {
 async function run() {
   const started = Date.now();
   const s = settings();
+  const gatewayNodeArgs = envList('BENCH_BATCH_GATEWAY_NODE_ARGS', [], ' ');
   let servers;
   let gateway;
   let ctx;
@@ -194,10 +209,11 @@ async function run() {
   try {
     const tmpdir = serversTmpdir();
     report.serversTmpdir = `${tmpdir} (${filesystemOf(tmpdir)})`;
+    if (gatewayNodeArgs.length > 0) report.gatewayNodeArgs = gatewayNodeArgs;
     servers = driven(path.join(__dirname, 'batch-servers.js'), [], 'batch-servers', { ...process.env, BENCH_BATCH_SERVERS_TMPDIR: tmpdir });
     const { servers: info } = await servers.call(undefined, ['ready'], 60000);
     const apache = info.apache;
-    gateway = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc'], 'batch-gateway');
+    gateway = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway');
     const ready = await gateway.call({ type: 'start', apache }, ['ready']);
     ctx = await createPaths({ apache, gatewayPort: ready.port, n: s.n, bodyBytes: s.bodyBytes });
 
@@ -209,8 +225,9 @@ async function run() {
       `- work: ${s.n} PUTs of ${ctx.bodyBytes} bytes into a fresh collection, then ${s.n} DELETEs of them; the time is the two phases added (MKCOL and the PROPFIND checks in between are not timed)`,
       `- gateway: its own process, fastify + UpstreamClient (basic auth, DEFAULT_LIMITS: ${ready.connections} connections, pipelining 1), logs silent; the client sends one POST /v1/batch per phase with "concurrency": C over a keep-alive undici Client and checks 207 and every result`,
       `- direct undici ${versionOf('undici')}: Pool with ${CONNECTIONS} connections, pipelining 1, C requests in flight; webdav ${versionOf('webdav')} (node-fetch ${versionOf('node-fetch')}): keep-alive http.Agent with ${CONNECTIONS} sockets, C calls in flight`,
-      `- ${s.rounds} timed runs per row (${s.warmup} untimed warm-up runs per path at each C first), the paths taking turns in rotating order within each round; a full GC in client and gateway before each phase (not timed)`,
+      `- ${s.rounds} timed runs per row (${s.warmup} untimed warm-up runs per path at each C first), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
       ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
+      ...(gatewayNodeArgs.length > 0 ? [`- BENCH_BATCH_GATEWAY_NODE_ARGS=${gatewayNodeArgs.join(' ')} (gateway process: not a plain run)`] : []),
       `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' ? 'gateway' : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
       '',
     ];
@@ -236,6 +253,7 @@ async function run() {
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
       const file = path.join(RESULTS_DIR, `profile-batch-${s.profile}.cpuprofile`);
       fs.writeFileSync(file, JSON.stringify(profiler.profiles.at(-2))); // the last run's PUT phase
+      if (process.env.BENCH_BATCH_PROFILE_DUMP) fs.writeFileSync(process.env.BENCH_BATCH_PROFILE_DUMP, JSON.stringify(profiler.profiles));
       profileSummary = summarize(profiler.profiles, s.rounds * s.concurrencies.length, s.profile === 'gateway' ? 'Gateway process' : `Client process (${s.profile} path)`);
       profileSummary.file = path.relative(process.cwd(), file);
     }

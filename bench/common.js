@@ -14,10 +14,10 @@ function envNumber(name, fallback) {
   return value;
 }
 
-function envList(name, fallback) {
+function envList(name, fallback, separator = ',') {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw.split(separator).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -59,8 +59,11 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function gc() {
-  if (typeof globalThis.gc === 'function') globalThis.gc();
+/** A full GC, or with kind 'minor' a scavenge of the young generation only (V8's gc({ type: 'minor' })). */
+function gc(kind = 'full') {
+  if (typeof globalThis.gc !== 'function') return;
+  if (kind === 'minor') globalThis.gc({ type: 'minor' });
+  else globalThis.gc();
 }
 
 function isPromise(value) {

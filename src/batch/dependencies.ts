@@ -19,23 +19,33 @@ export function dependencies(placed: readonly Placed[]): number[][] {
   const at = new Map<string, number[]>(); // operations on exactly this path
   const under = new Map<string, number[]>(); // operations strictly inside this path
   const lockIds = new Map<string, number>();
-  return placed.map(({ op, paths }, j) => {
-    const deps = new Set<number>();
-    const keys = paths.map(collectionKey);
-    for (const key of keys) {
-      for (const ancestor of ancestorsOf(key)) for (const i of at.get(ancestor) ?? []) deps.add(i);
-      for (const i of at.get(key) ?? []) deps.add(i);
-      for (const i of under.get(key) ?? []) deps.add(i);
+  const out: number[][] = [];
+  for (let j = 0; j < placed.length; j++) {
+    const { op, paths } = placed[j] as Placed;
+    const deps: number[] = [];
+    const keys: string[] = [];
+    const ancestors: string[][] = [];
+    for (const path of paths) {
+      const key = collectionKey(path);
+      const up = ancestorsOf(key);
+      for (const ancestor of up) append(deps, at.get(ancestor));
+      append(deps, at.get(key));
+      append(deps, under.get(key));
+      if (!keys.includes(key)) {
+        keys.push(key);
+        ancestors.push(up);
+      }
     }
     const lock = op.lockToken?.startsWith('$') === true ? lockIds.get(op.lockToken.slice(1)) : undefined;
-    if (lock !== undefined) deps.add(lock);
-    for (const key of new Set(keys)) {
-      push(at, key, j);
-      for (const ancestor of ancestorsOf(key)) push(under, ancestor, j);
+    if (lock !== undefined) deps.push(lock);
+    for (let k = 0; k < keys.length; k++) {
+      push(at, keys[k] as string, j);
+      for (const ancestor of ancestors[k] as string[]) push(under, ancestor, j);
     }
     if (op.method === 'LOCK') lockIds.set(op.id, j);
-    return [...deps].sort((a, b) => a - b);
-  });
+    out.push(sortedUnique(deps));
+  }
+  return out;
 }
 
 /** A path with a trailing slash, so that a collection and its members compare by segments. */
@@ -44,15 +54,31 @@ function collectionKey(path: string): string {
 }
 
 /** `/a/b/c/` → `/a/b/`, `/a/`, `/`. */
-function* ancestorsOf(key: string): Generator<string> {
+function ancestorsOf(key: string): string[] {
+  const out: string[] = [];
   for (let end = key.lastIndexOf('/', key.length - 2); end >= 0; end = key.lastIndexOf('/', end - 1)) {
-    yield key.slice(0, end + 1);
-    if (end === 0) return;
+    out.push(key.slice(0, end + 1));
+    if (end === 0) break;
   }
+  return out;
 }
 
 function push(index: Map<string, number[]>, key: string, value: number): void {
   const list = index.get(key);
   if (list === undefined) index.set(key, [value]);
   else list.push(value);
+}
+
+function append(target: number[], values: readonly number[] | undefined): void {
+  if (values !== undefined) for (const value of values) target.push(value);
+}
+
+/** Ascending, each index once (an operation can be reached through several paths). */
+function sortedUnique(values: number[]): number[] {
+  if (values.length < 2) return values;
+  values.sort((a, b) => a - b);
+  let n = 1;
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[n - 1]) values[n++] = values[i] as number;
+  values.length = n;
+  return values;
 }

@@ -98,34 +98,50 @@ export async function runBatch(batch: Batch, backend: BatchBackend, options: Sen
   const runOne = async (j: number): Promise<Result[]> => {
     const { op, paths } = placed[j] as Placed;
     const path = paths[0] as string;
-    const before = await Promise.all((deps[j] as number[]).map((i) => outcomes[i] as Promise<Result[]>));
+    const mine = deps[j] as number[];
     // An UNLOCK is clean-up: it waits for the operations before it, but runs whether they failed or not
     // (a lock left behind would block every writer until it times out). Only its own LOCK's failure stops it.
     const cleanup = op.method === 'UNLOCK';
-    const failedIndex = before.findIndex((results, i) => failed(results) && (!cleanup || isLockOf(op, placed[(deps[j] as number[])[i] as number]?.op)));
-    if (failedIndex >= 0) {
-      const dep = placed[(deps[j] as number[])[failedIndex] as number]?.op as Operation;
-      return [notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`)];
+    // Most operations depend on none: those go straight to the slots, still in batch order.
+    if (mine.length > 0) {
+      const before = await Promise.all(mine.map((i) => outcomes[i] as Promise<Result[]>));
+      const failedIndex = before.findIndex((results, i) => failed(results) && (!cleanup || isLockOf(op, placed[mine[i] as number]?.op)));
+      if (failedIndex >= 0) {
+        const dep = placed[mine[failedIndex] as number]?.op as Operation;
+        return stamped(op, j, [notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`)]);
+      }
     }
     if (op.lockToken?.startsWith('$') === true && !locks.has(op.lockToken.slice(1))) {
-      return [notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`)];
+      return stamped(op, j, [notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`)]);
     }
-    if (stopped !== undefined && !cleanup) return [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)];
-    const results = await slots.run(async () => {
-      if (stopped !== undefined && !cleanup) return undefined;
-      const sent = await send(op, path, ctx, backend, options);
-      // Decided before the slot passes on, so the next operation already sees it.
-      if (batch.stopOnError && failed(sent)) stopped ??= `operation "${op.id}" (#${op.index})`;
-      return sent;
-    });
-    if (results === undefined) return [notSent(path, 'NOT_SENT', `not sent: ${stopped ?? 'an operation'} failed and stopOnError is set`)];
+    if (stopped !== undefined && !cleanup) return stamped(op, j, [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)]);
+    const wait = slots.acquire();
+    if (wait !== undefined) await wait;
+    let results: Result[] | undefined;
+    try {
+      if (stopped === undefined || cleanup) {
+        results = await send(op, path, ctx, backend, options);
+        // Decided before the slot passes on, so the next operation already sees it.
+        if (batch.stopOnError && failed(results)) stopped ??= `operation "${op.id}" (#${op.index})`;
+      }
+    } finally {
+      slots.release();
+    }
+    if (results === undefined) return stamped(op, j, [notSent(path, 'NOT_SENT', `not sent: ${stopped ?? 'an operation'} failed and stopOnError is set`)]);
     if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, results, locks);
-    return results;
+    return stamped(op, j, results);
   };
 
   for (let j = 0; j < placed.length; j++) outcomes.push(runOne(j));
-  const all = await Promise.all(outcomes);
-  return all.map((results, j) => results.map((r) => ({ ...r, operationId: batch.operations[j]?.id as string, operationIndex: j })));
+  return Promise.all(outcomes);
+}
+
+/**
+ * The results of an operation with its id and index. Done as each operation ends, so that
+ * the batch's last answer is not followed by a pass over every result.
+ */
+function stamped(op: Operation, index: number, results: readonly Result[]): Result[] {
+  return results.map((r) => ({ ...r, operationId: op.id, operationIndex: index }));
 }
 
 async function send(op: Operation, path: string, ctx: PlanContext, backend: BatchBackend, options: SendOptions): Promise<Result[]> {
@@ -173,23 +189,26 @@ function rememberLock(op: Operation, path: string, results: readonly Result[], l
   }
 }
 
-/** At most `limit` tasks at once, started in the order they ask. */
+/** At most `limit` holders at once, served in the order they ask. */
 class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    // A finishing task hands its slot straight to the next waiter, so none can slip in between.
-    if (this.active < this.limit) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next === undefined) this.active--;
-      else next();
+  /** Takes a slot: undefined when one is free now (nothing to wait for), else a promise settled when one is handed over. */
+  acquire(): Promise<void> | undefined {
+    if (this.#active < this.limit) {
+      this.#active++;
+      return undefined;
     }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Gives a slot back, straight to the next waiter, so that none can slip in between. */
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) this.#active--;
+    else next();
   }
 }

@@ -42,11 +42,24 @@ function readBody(response: UpstreamResponse): DavBody | 'malformed' | undefined
   }
 }
 
+const XML_DECLARATION = Buffer.from('<?xml', 'latin1');
+
 function looksLikeXml(response: UpstreamResponse): boolean {
   const type = response.headers['content-type'] ?? '';
   if (/[/+]xml\b/i.test(type)) return true;
+  // The usual answer (Apache's HTML page for a 201, say) is decided by its first byte, without decoding:
+  // `<` starts XML only as a declaration or when no type was given, and any other ASCII byte that is not
+  // white space never does. White space and non-ASCII bytes (a BOM, say) take the decoding way below.
+  const first = response.body[0];
+  if (first === 0x3c) return type === '' || response.body.subarray(0, XML_DECLARATION.length).equals(XML_DECLARATION);
+  if (first !== undefined && first < 0x80 && !isJsWhiteSpace(first)) return false;
   const start = response.body.subarray(0, 64).toString('utf8').trimStart();
   return start.startsWith('<?xml') || (type === '' && start.startsWith('<'));
+}
+
+/** The ASCII characters String#trimStart removes: tab, LF, VT, FF, CR and space. */
+function isJsWhiteSpace(byte: number): boolean {
+  return (byte >= 0x09 && byte <= 0x0d) || byte === 0x20;
 }
 
 function fromMultistatus(op: Operation, path: string, status: number, ms: MultiStatus): Result[] {
@@ -68,7 +81,9 @@ function decorate(op: Operation, result: Result, response: UpstreamResponse, bod
   if (result.kind === 'Locked') return result;
   const etag = response.headers['etag'];
   const location = response.headers['location'];
-  let decorated: Result = { ...result, ...(etag === undefined ? {} : { etag }), ...(location === undefined ? {} : { location }) };
+  // toResults made `result` for this answer alone: it is extended in a copy only when there is something to add.
+  const extra = etag === undefined ? (location === undefined ? undefined : { location }) : location === undefined ? { etag } : { etag, location };
+  let decorated: Result = extra === undefined ? result : { ...result, ...extra };
   if (op.method === 'LOCK') decorated = withLock(decorated, response, body);
   return decorated;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseBatch, runBatch, type BatchBackend } from '../batch/executor';
 import { DavgateError } from '../model/errors';
 import type { MultiStatus } from '../model/multistatus';
+import type { Result } from '../model/result';
 import { resultsToMultiStatus } from '../model/results-to-multistatus';
 import { fromCanonicalJson } from '../json/from-json';
 import { resultToJson, toCanonicalJson } from '../json/to-json';
@@ -16,7 +17,9 @@ export function registerRoutes(app: FastifyInstance, backend: BatchBackend, opti
     const batch = parseBatch(request.body, options.concurrency);
     const authorization = request.headers.authorization;
     const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id });
-    const results = grouped.flat();
+    // A plain loop: Array#flat is a generic builtin several times slower on 200 one-element groups.
+    const results: Result[] = [];
+    for (const group of grouped) for (const result of group) results.push(result);
     request.log.info({ operations: batch.operations.length, results: results.length }, 'batch done');
     app.metrics.recordBatch('rest', batch.operations.length, results.map((r) => r.kind));
     void reply.status(207);

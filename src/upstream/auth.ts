@@ -21,10 +21,16 @@ export interface AuthTarget {
  */
 export class BackendCredentials {
   readonly #auth: BackendAuth;
+  /** The Basic or Bearer header value, made once (it is the same for every request). */
+  readonly #fixed: string | undefined;
   #digest: { challenge: DigestChallenge; nc: number } | undefined;
 
   constructor(auth: BackendAuth) {
     this.#auth = auth;
+    this.#fixed =
+      auth.mode === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
+      : auth.mode === 'bearer' ? `Bearer ${auth.token}`
+      : undefined;
   }
 
   /** The mode, for messages and tests. */
@@ -40,10 +46,10 @@ export class BackendCredentials {
         if (passthrough !== undefined) checkHeaderValue('Authorization', passthrough);
         return passthrough;
       case 'bearer':
-        return `Bearer ${auth.token}`;
+        return this.#fixed;
       case 'basic':
         if (this.#digest !== undefined) return this.#answer(this.#digest.challenge, target);
-        return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+        return this.#fixed;
     }
   }
 

@@ -29,6 +29,8 @@ export class UpstreamClient {
   readonly #limits: BackendLimits;
   readonly #credentials: BackendCredentials;
   readonly #dispatcher: Dispatcher;
+  /** What the retry loop needs of this client: made once, the same for every request. */
+  readonly #backend: BackendContext;
   readonly #ownsDispatcher: boolean;
   readonly #userAgent = `davgate/${packageVersion()}`;
   #closed = false;
@@ -48,6 +50,7 @@ export class UpstreamClient {
     this.#credentials = new BackendCredentials(config.auth);
     this.#ownsDispatcher = dispatcher === undefined;
     this.#dispatcher = dispatcher ?? createBackendDispatcher(this.origin, this.#limits);
+    this.#backend = { name: this.name, origin: this.origin, limits: this.#limits, dispatcher: this.#dispatcher, credentials: this.#credentials };
   }
 
   /**
@@ -67,14 +70,7 @@ export class UpstreamClient {
   async send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
     if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
     const prepared = this.#prepare(request, options);
-    const backend: BackendContext = {
-      name: this.name,
-      origin: this.origin,
-      limits: this.#limits,
-      dispatcher: this.#dispatcher,
-      credentials: this.#credentials,
-    };
-    const response = await sendWithRetries(backend, prepared);
+    const response = await sendWithRetries(this.#backend, prepared);
     return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
   }
 
@@ -97,7 +93,8 @@ export class UpstreamClient {
     const path = this.resolveHref(request.path);
     // resolveHref already refuses anything outside the root; this states the invariant where the URL is made.
     if (!isUnderRoot(path, this.root)) throw new DavgateError('HREF_OUTSIDE_ROOT', `${path} leaves the root ${this.root}`);
-    const headers: Record<string, string> = { ...forwardedHeaders(request.headers), 'User-Agent': this.#userAgent };
+    const headers = forwardedHeaders(request.headers);
+    headers['User-Agent'] = this.#userAgent;
     if (request.destination !== undefined) headers['Destination'] = `${this.origin}${this.resolveHref(request.destination)}`;
     if (options.requestId !== undefined) {
       checkHeaderValue('x-request-id', options.requestId);
