@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import type { DavgateError } from '../../src/model/errors';
 import type { UpstreamClient } from '../../src/upstream/client';
 import { checkHeaderValue, flattenHeaders } from '../../src/upstream/headers';
 import { clientFor, httpStub, rejection, type Stub } from './stub';
@@ -160,6 +162,28 @@ describe('header injection', () => {
 describe('header helpers', () => {
   it('checkHeaderValue accepts tabs and Latin-1 text', () => {
     expect(() => checkHeaderValue('X', 'a\tb é')).not.toThrow();
+  });
+
+  it('checkHeaderValue refuses exactly CR, LF, the other control characters but tab, and anything above Latin-1', () => {
+    // The definition, one rule at a time; checkHeaderValue tries the allowed set in one test first.
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    const refused = (value: string) => /[\r\n]/.test(value) || /[\x00-\x08\x0a-\x1f\x7f]/.test(value) || /[\u0100-\uffff]/.test(value);
+    const char = fc.oneof(fc.integer({ min: 0, max: 0x2ff }).map((c) => String.fromCharCode(c)), fc.constantFrom('\t', '\r', '\n', '\x7f', '\u00ff', '\u0100', '\ud83d', '😀'));
+    fc.assert(fc.property(fc.array(char, { maxLength: 8 }).map((cs) => cs.join('')), (value) => {
+      let threw: unknown;
+      try {
+        checkHeaderValue('X', value);
+      } catch (error) {
+        threw = error;
+      }
+      expect(threw === undefined ? 'accepted' : (threw as DavgateError).code).toBe(refused(value) ? 'HEADER_INJECTION' : 'accepted');
+    }), { numRuns: 3000 });
+  });
+
+  it('flattenHeaders lower-cases names, joins repeated fields and skips undefined values, in order', () => {
+    const flat = flattenHeaders({ ETag: '"a"', 'set-cookie': ['a=1', 'b=2'], gone: undefined, Location: '/dav/x' });
+    expect(flat).toEqual({ etag: '"a"', 'set-cookie': 'a=1, b=2', location: '/dav/x' });
+    expect(Object.keys(flat)).toEqual(['etag', 'set-cookie', 'location']);
   });
 
   it('flattenHeaders keeps a header named __proto__ as a header', () => {
