@@ -39,6 +39,8 @@ function settings() {
     concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
     rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 11)),
     warmup: envNumber('BENCH_BATCH_WARMUP', quick ? 1 : 2),
+    // The first C also warms up the processes and Apache: its first rounds ran 30–50% slow (bench/README.md).
+    warmupFirst: envNumber('BENCH_BATCH_WARMUP_FIRST', quick ? 2 : 6),
     phaseTimeoutMs: envNumber('BENCH_BATCH_TIMEOUT_S', 60) * 1000,
     gc: gcKind(process.env.BENCH_BATCH_GC),
     profile,
@@ -225,7 +227,7 @@ async function run() {
       `- work: ${s.n} PUTs of ${ctx.bodyBytes} bytes into a fresh collection, then ${s.n} DELETEs of them; the time is the two phases added (MKCOL and the PROPFIND checks in between are not timed)`,
       `- gateway: its own process, fastify + UpstreamClient (basic auth, DEFAULT_LIMITS: ${ready.connections} connections, pipelining 1), logs silent; the client sends one POST /v1/batch per phase with "concurrency": C over a keep-alive undici Client and checks 207 and every result`,
       `- direct undici ${versionOf('undici')}: Pool with ${CONNECTIONS} connections, pipelining 1, C requests in flight; webdav ${versionOf('webdav')} (node-fetch ${versionOf('node-fetch')}): keep-alive http.Agent with ${CONNECTIONS} sockets, C calls in flight`,
-      `- ${s.rounds} timed runs per row (${s.warmup} untimed warm-up runs per path at each C first), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
+      `- ${s.rounds} timed runs per row (untimed warm-up runs per path first: ${s.warmupFirst} at the first C, ${s.warmup} at each other), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
       ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
       ...(gatewayNodeArgs.length > 0 ? [`- BENCH_BATCH_GATEWAY_NODE_ARGS=${gatewayNodeArgs.join(' ')} (gateway process: not a plain run)`] : []),
       `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' ? 'gateway' : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
@@ -236,9 +238,9 @@ async function run() {
     const collected = new Map();
     let seq = 0;
     const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, gateway);
-    for (const c of s.concurrencies) {
+    for (const [ci, c] of s.concurrencies.entries()) {
       for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
-      for (let w = 0; w < s.warmup; w++) for (const p of s.paths) await sample(ctx, s, gateway, p.id, c, `warm-${seq++}`);
+      for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, gateway, p.id, c, `warm-${seq++}`);
       for (let round = 0; round < s.rounds; round++) {
         const order = s.paths.map((_, i) => s.paths[(i + round) % s.paths.length]);
         for (const p of order) {
