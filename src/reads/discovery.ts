@@ -4,9 +4,8 @@ import { hrefKey } from '../model/href';
 import type { MultiStatus } from '../model/multistatus';
 import { childElements, trimXml, type PropValue } from '../model/xml-content';
 import { propfindBody } from '../xml/propfind-body';
-import { recordingContext } from './last-response';
 import { getResource } from './properties';
-import { readMultiStatus, type ReadContext } from './read';
+import { readAnswer, type ReadContext, type ReadOutcome } from './read';
 import { found, resourcesOf, type ReadResource } from './resources';
 
 /** The current user's principal and home sets. */
@@ -91,16 +90,20 @@ async function askCandidate(ctx: ReadContext, href: string, asked: Set<string>):
 type PrincipalAnswer = { kind: 'multistatus'; multistatus: MultiStatus } | { kind: 'redirect'; location: string } | { kind: 'error'; error: DavgateError };
 
 async function propfindPrincipal(ctx: ReadContext, path: string): Promise<PrincipalAnswer> {
-  const recording = recordingContext(ctx);
   const request = { method: 'PROPFIND', path, headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' }, body: propfindBody([CURRENT_USER_PRINCIPAL]) };
+  let outcome: ReadOutcome;
   try {
-    return { kind: 'multistatus', multistatus: (await readMultiStatus(recording.ctx, request)).multistatus };
+    outcome = await readAnswer(ctx, request);
   } catch (error) {
-    if (!(error instanceof DavgateError) || !MOVE_ON.has(error.code)) throw error;
-    const location = recording.last()?.headers['location'];
-    if (error.code === 'UPSTREAM_REDIRECT' && location !== undefined && location !== '') return { kind: 'redirect', location };
-    return { kind: 'error', error };
+    if (error instanceof DavgateError && MOVE_ON.has(error.code)) return { kind: 'error', error };
+    throw error;
   }
+  if (outcome.kind === 'multistatus') return { kind: 'multistatus', multistatus: outcome.multistatus };
+  const { error, response } = outcome;
+  if (!MOVE_ON.has(error.code)) throw error;
+  const location = response.headers['location'];
+  if (error.code === 'UPSTREAM_REDIRECT' && location !== undefined && location !== '') return { kind: 'redirect', location };
+  return { kind: 'error', error };
 }
 
 /**

@@ -26,17 +26,37 @@ export interface ReadAnswer {
 }
 
 /**
- * Sends a PROPFIND or REPORT and reads its multistatus (a 207, or a 200 carrying one: QUIRKS.md
- * 12). Any other answer throws a DavgateError for the whole request: UNAUTHENTICATED,
- * FORBIDDEN, NOT_FOUND, UPSTREAM_REDIRECT or UPSTREAM_STATUS, with the DAV condition when the
- * server named one; a 207 davgate cannot read throws UPSTREAM_MALFORMED.
+ * How the backend answered a read: its multistatus, or a refusal with the answer itself (for
+ * the reads whose policy needs more than an error code: a redirect's Location, the status and
+ * DAV:error of a refused sync) and the whole-request error readMultiStatus throws for it.
  */
-export async function readMultiStatus(ctx: ReadContext, request: UpstreamRequest): Promise<ReadAnswer> {
+export type ReadOutcome =
+  | { readonly kind: 'multistatus'; readonly status: number; readonly multistatus: MultiStatus }
+  | { readonly kind: 'refused'; readonly response: UpstreamResponse; readonly davError: DavError | undefined; readonly error: DavgateError };
+
+/**
+ * Sends a PROPFIND or REPORT and reads its answer once: a multistatus (a 207, or a 200
+ * carrying one: QUIRKS.md 12), or a refusal (see statusError). A 207 davgate cannot read
+ * throws UPSTREAM_MALFORMED; transport failures throw as the upstream client does.
+ */
+export async function readAnswer(ctx: ReadContext, request: UpstreamRequest): Promise<ReadOutcome> {
   const response = await ctx.backend.send(request, ctx.options);
   const body = readBody(response);
-  if (body.kind === 'multistatus' && response.status >= 200 && response.status < 300) return { status: response.status, multistatus: body.multistatus };
+  if (body.kind === 'multistatus' && response.status >= 200 && response.status < 300) return { kind: 'multistatus', status: response.status, multistatus: body.multistatus };
   if (response.status === 207) throw new DavgateError('UPSTREAM_MALFORMED', `the 207 for ${request.method} ${request.path} is not a multistatus`);
-  throw statusError(request, response.status, body.kind === 'error' ? body.error : undefined);
+  const davError = body.kind === 'error' ? body.error : undefined;
+  return { kind: 'refused', response, davError, error: statusError(request, response.status, davError) };
+}
+
+/**
+ * readAnswer for reads that need only the multistatus: any other answer throws a DavgateError
+ * for the whole request: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, UPSTREAM_REDIRECT or
+ * UPSTREAM_STATUS, with the DAV condition when the server named one.
+ */
+export async function readMultiStatus(ctx: ReadContext, request: UpstreamRequest): Promise<ReadAnswer> {
+  const outcome = await readAnswer(ctx, request);
+  if (outcome.kind === 'refused') throw outcome.error;
+  return { status: outcome.status, multistatus: outcome.multistatus };
 }
 
 /** The whole-request error for a read answered with `status` (not a 2xx multistatus). */

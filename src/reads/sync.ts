@@ -2,12 +2,9 @@ import { dav } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import type { MultiStatus } from '../model/multistatus';
-import { childElements } from '../model/xml-content';
-import type { UpstreamRequest, UpstreamResponse } from '../upstream/types';
-import { parseXmlDocument } from '../xml/parse-multistatus';
+import type { UpstreamRequest } from '../upstream/types';
 import { syncCollectionBody } from '../xml/sync-collection-body';
-import { recordingContext } from './last-response';
-import { readMultiStatus, type ReadContext } from './read';
+import { readAnswer, type ReadContext, type ReadOutcome } from './read';
 import { foundText, resourcesOf } from './resources';
 
 /** A member created or changed since the token, with its new ETag when the server gave one. */
@@ -64,37 +61,20 @@ export async function syncCollection(ctx: ReadContext, collection: string, syncT
 }
 
 async function readSync(ctx: ReadContext, request: UpstreamRequest, tokenSent: boolean): Promise<MultiStatus> {
-  const recording = recordingContext(ctx);
-  try {
-    return (await readMultiStatus(recording.ctx, request)).multistatus;
-  } catch (error) {
-    const response = recording.last();
-    if (!(error instanceof DavgateError) || response === undefined) throw error;
-    throw syncError(error, response, tokenSent, request.path);
-  }
+  const outcome = await readAnswer(ctx, request);
+  if (outcome.kind === 'multistatus') return outcome.multistatus;
+  throw syncError(outcome, tokenSent, request.path);
 }
 
-/** The error for a refused REPORT: SYNC_TOKEN_INVALID when the token is to blame, else readMultiStatus's own. */
-function syncError(error: DavgateError, response: UpstreamResponse, tokenSent: boolean, path: string): DavgateError {
+/** The error for a refused REPORT: SYNC_TOKEN_INVALID when the token is to blame, else readAnswer's own. */
+function syncError({ error, response, davError }: Extract<ReadOutcome, { kind: 'refused' }>, tokenSent: boolean, path: string): DavgateError {
   const status = response.status;
   const invalid = (why: string) => new DavgateError('SYNC_TOKEN_INVALID', `REPORT sync-collection ${path} answered ${status}${why}`);
   if (status < 300) return error;
-  if (hasCondition(response, VALID_SYNC_TOKEN)) return invalid(` (${VALID_SYNC_TOKEN})`);
+  if (davError?.conditions.some((element) => element.name === VALID_SYNC_TOKEN) === true) return invalid(` (${VALID_SYNC_TOKEN})`);
   if (!tokenSent || status < 400 || NOT_THE_TOKEN.has(status)) return error;
   if (error.code === 'UNAUTHENTICATED' || error.code === 'NOT_FOUND') return error;
   return invalid('');
-}
-
-/** Whether a non-207 answer's body is a DAV:error naming the condition (RFC 4918 §16). */
-function hasCondition(response: UpstreamResponse, condition: string): boolean {
-  if (response.body.length === 0) return false;
-  try {
-    const root = parseXmlDocument(response.body);
-    return root.name === dav('error') && childElements(root.value).some((element) => element.name === condition);
-  } catch (error) {
-    if (error instanceof DavgateError) return false;
-    throw error;
-  }
 }
 
 function changesOf(multistatus: MultiStatus, path: string): SyncChanges {
