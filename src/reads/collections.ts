@@ -2,9 +2,7 @@ import { dav, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import { childElements } from '../model/xml-content';
-import { XML_CONTENT_TYPE } from '../operations/context';
-import { propfindBody } from '../xml/propfind-body';
-import { readMultiStatus, type ReadContext } from './read';
+import { propfindRequest, readMultiStatus, type ReadContext } from './read';
 import { found, resourcesOf, type ReadResource } from './resources';
 
 /*
@@ -52,7 +50,6 @@ export async function getCollection(ctx: ReadContext, href: string, names: reado
 
 async function propfind(ctx: ReadContext, path: string, depth: '0' | '1', names: readonly ClarkName[]): Promise<ReadResource[]> {
   const withType = names.includes(dav('resourcetype')) ? names : [dav('resourcetype'), ...names];
-  const request = { method: 'PROPFIND', path, headers: { Depth: depth, 'Content-Type': XML_CONTENT_TYPE }, body: propfindBody(withType) };
-  const { multistatus } = await readMultiStatus(ctx, request);
+  const { multistatus } = await readMultiStatus(ctx, propfindRequest(path, depth, withType));
   return resourcesOf(multistatus);
 }

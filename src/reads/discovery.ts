@@ -3,9 +3,8 @@ import { DavgateError, type ErrorCode } from '../model/errors';
 import { hrefKey } from '../model/href';
 import type { MultiStatus } from '../model/multistatus';
 import { childElements, trimXml, type PropValue } from '../model/xml-content';
-import { propfindBody } from '../xml/propfind-body';
 import { getResource } from './properties';
-import { readAnswer, type ReadContext, type ReadOutcome } from './read';
+import { propfindRequest, readAnswer, type ReadContext, type ReadOutcome } from './read';
 import { found, resourcesOf, type ReadResource } from './resources';
 
 /** The current user's principal and home sets. */
@@ -90,10 +89,9 @@ async function askCandidate(ctx: ReadContext, href: string, asked: Set<string>):
 type PrincipalAnswer = { kind: 'multistatus'; multistatus: MultiStatus } | { kind: 'redirect'; location: string } | { kind: 'error'; error: DavgateError };
 
 async function propfindPrincipal(ctx: ReadContext, path: string): Promise<PrincipalAnswer> {
-  const request = { method: 'PROPFIND', path, headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' }, body: propfindBody([CURRENT_USER_PRINCIPAL]) };
   let outcome: ReadOutcome;
   try {
-    outcome = await readAnswer(ctx, request);
+    outcome = await readAnswer(ctx, propfindRequest(path, '0', [CURRENT_USER_PRINCIPAL]));
   } catch (error) {
     if (error instanceof DavgateError && MOVE_ON.has(error.code)) return { kind: 'error', error };
     throw error;

@@ -1,10 +1,8 @@
 import { dav, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
-import { XML_CONTENT_TYPE } from '../operations/context';
-import { propfindBody } from '../xml/propfind-body';
 import { objectEntries, type MissingObject, type ObjectEntry, type ObjectText } from './objects';
-import { readMultiStatus, type ReadContext } from './read';
+import { propfindRequest, readMultiStatus, reportRequest, type ReadContext } from './read';
 
 /** What a multiget asks for: its REPORT body for some hrefs, and the property carrying the data. */
 export interface MultigetReport {
@@ -104,7 +102,7 @@ class ChunkSender {
    */
   async ask(chunk: readonly Asked[]): Promise<ObjectEntry[]> {
     try {
-      const request = { method: 'REPORT', path: this.collection, headers: { 'Content-Type': XML_CONTENT_TYPE }, body: this.report.body(chunk.map((a) => a.path)) };
+      const request = reportRequest(this.collection, undefined, this.report.body(chunk.map((a) => a.path)));
       // No Depth header: RFC 4791 §7.9 and RFC 6352 §8.7 say the server ignores it and the client should not send it.
       const { multistatus } = await readMultiStatus(this.ctx, request);
       return objectEntries(multistatus, this.report.dataName);
@@ -123,12 +121,7 @@ class ChunkSender {
 
   /** Throws NOT_FOUND when the collection does not exist (PROPFIND Depth 0, once per multiget). */
   private checkCollection(): Promise<void> {
-    this.#collectionChecked ??= readMultiStatus(this.ctx, {
-      method: 'PROPFIND',
-      path: this.collection,
-      headers: { Depth: '0', 'Content-Type': XML_CONTENT_TYPE },
-      body: propfindBody([dav('resourcetype')]),
-    }).then(() => undefined);
+    this.#collectionChecked ??= readMultiStatus(this.ctx, propfindRequest(this.collection, '0', [dav('resourcetype')])).then(() => undefined);
     return this.#collectionChecked;
   }
 }

@@ -2,8 +2,7 @@ import { dav, isClarkName, NS, splitClark, type ClarkName } from '../model/clark
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import { childElements } from '../model/xml-content';
-import { propfindBody } from '../xml/propfind-body';
-import { readMultiStatus, type ReadContext } from './read';
+import { propfindRequest, readMultiStatus, type ReadContext } from './read';
 import { found, foundText, resourcesOf, type ReadProperty, type ReadResource } from './resources';
 
 /** What {DAV:}resourcetype says a resource is; FILE for a non-collection. */
@@ -69,13 +68,7 @@ export async function getResource(ctx: ReadContext, href: string, names?: readon
 export async function getListing(ctx: ReadContext, href: string, depth: 0 | 1, names?: readonly ClarkName[]): Promise<Listing> {
   const asked = names === undefined ? undefined : namesToAsk(names);
   const path = ctx.backend.resolveHref(href);
-  const request = {
-    method: 'PROPFIND',
-    path,
-    headers: { Depth: String(depth), 'Content-Type': 'application/xml; charset=utf-8' },
-    body: propfindBody(asked ?? 'allprop'),
-  };
-  const { multistatus } = await readMultiStatus(ctx, request);
+  const { multistatus } = await readMultiStatus(ctx, propfindRequest(path, depth === 0 ? '0' : '1', asked ?? 'allprop'));
   const key = hrefKey(path);
   let self: ResourceInfo | undefined;
   const members: ResourceInfo[] = [];

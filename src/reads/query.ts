@@ -1,9 +1,8 @@
 import type { ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
-import { XML_CONTENT_TYPE } from '../operations/context';
 import { objectEntries, type MissingObject, type ObjectText } from './objects';
-import { readMultiStatus, type ReadContext } from './read';
+import { readMultiStatus, reportRequest, type ReadContext } from './read';
 
 /**
  * Sends a query REPORT (RFC 4791 §7.8 calendar-query, RFC 6352 §8.6 addressbook-query) with
@@ -16,7 +15,7 @@ import { readMultiStatus, type ReadContext } from './read';
  */
 export async function queryObjects(ctx: ReadContext, collectionHref: string, body: string, dataName: ClarkName): Promise<ObjectText[]> {
   const path = ctx.backend.resolveHref(collectionHref);
-  const request = { method: 'REPORT', path, headers: { Depth: '1', 'Content-Type': XML_CONTENT_TYPE }, body };
+  const request = reportRequest(path, '1', body);
   const { multistatus } = await readMultiStatus(ctx, request);
   const self = hrefKey(path);
   const objects: ObjectText[] = [];

@@ -1,8 +1,11 @@
+import type { ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import type { DavError, MultiStatus } from '../model/multistatus';
 import { childElements } from '../model/xml-content';
 import type { SendOptions, UpstreamRequest, UpstreamResponse } from '../upstream/types';
+import { XML_CONTENT_TYPE } from '../operations/context';
 import { parseDavBody } from '../xml/parse-multistatus';
+import { propfindBody } from '../xml/propfind-body';
 
 /** What a read needs of a backend: the upstream client's resolver and sender (the batch executor's BatchBackend fits). */
 export interface ReadBackend {
@@ -17,6 +20,16 @@ export interface ReadBackend {
 export interface ReadContext {
   readonly backend: ReadBackend;
   readonly options: SendOptions;
+}
+
+/** A PROPFIND of `path` (RFC 4918 §9.1) for the named properties, or allprop. */
+export function propfindRequest(path: string, depth: '0' | '1', names: readonly ClarkName[] | 'allprop'): UpstreamRequest {
+  return { method: 'PROPFIND', path, headers: { Depth: depth, 'Content-Type': XML_CONTENT_TYPE }, body: propfindBody(names) };
+}
+
+/** A REPORT of `path` with an XML body; `depth` undefined sends no Depth header (RFC 4791 §7.9: a multiget SHOULD NOT). */
+export function reportRequest(path: string, depth: '0' | '1' | undefined, body: string): UpstreamRequest {
+  return { method: 'REPORT', path, headers: depth === undefined ? { 'Content-Type': XML_CONTENT_TYPE } : { Depth: depth, 'Content-Type': XML_CONTENT_TYPE }, body };
 }
 
 /** The multistatus of a read, with the status it came with. */

@@ -4,7 +4,7 @@ import { hrefKey } from '../model/href';
 import type { MultiStatus } from '../model/multistatus';
 import type { UpstreamRequest } from '../upstream/types';
 import { syncCollectionBody } from '../xml/sync-collection-body';
-import { readAnswer, type ReadContext, type ReadOutcome } from './read';
+import { readAnswer, reportRequest, type ReadContext, type ReadOutcome } from './read';
 import { foundText, resourcesOf } from './resources';
 
 /** A member created or changed since the token, with its new ETag when the server gave one. */
@@ -50,12 +50,8 @@ const NOT_THE_TOKEN = new Set([405, 408, 429, 501, 502, 503, 504]);
  */
 export async function syncCollection(ctx: ReadContext, collection: string, syncToken?: string): Promise<SyncChanges> {
   const path = ctx.backend.resolveHref(collection);
-  const request: UpstreamRequest = {
-    method: 'REPORT',
-    path,
-    headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
-    body: syncCollectionBody(syncToken),
-  };
+  // RFC 6578 §3.2: sync-collection is defined for Depth 0 only; sync-level in the body says how deep.
+  const request = reportRequest(path, '0', syncCollectionBody(syncToken));
   const multistatus = await readSync(ctx, request, syncToken !== undefined && syncToken !== '');
   return changesOf(multistatus, path);
 }
