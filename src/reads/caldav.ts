@@ -2,39 +2,28 @@ import { dav, NS, type ClarkName } from '../model/clark';
 import { childElements } from '../model/xml-content';
 import { icsToJcal } from '../formats/icalendar';
 import { calendarMultigetBody, calendarQueryBody, CALENDAR_DATA } from '../xml/report-bodies';
-import { getCollection, listCollections } from './collections';
+import { collectionInfo, CTAG, getCollection, listCollections, type CollectionInfo } from './collections';
 import { multiget, type MultigetOptions, type MultigetReport, type MultigetResult } from './multiget';
 import type { ObjectText } from './objects';
 import { queryObjects } from './query';
 import type { ReadContext } from './read';
-import { found, foundText, type ReadProperty, type ReadResource } from './resources';
+import { found, foundText, type ReadResource } from './resources';
 
 const CALDAV = (local: string): ClarkName => `{${NS.CALDAV}}${local}`;
 const CALENDAR = CALDAV('calendar');
 const DESCRIPTION = CALDAV('calendar-description');
 const COMPONENTS = CALDAV('supported-calendar-component-set');
 const COLOR = `{${NS.APPLE_ICAL}}calendar-color`;
-const CTAG = `{${NS.CALENDARSERVER}}getctag`;
 
 /** What a calendar listing asks for by name (allprop would leave the CalDAV ones out, RFC 4791 §5.2). */
 const CALENDAR_PROPS: readonly ClarkName[] = [dav('resourcetype'), dav('displayname'), DESCRIPTION, COLOR, COMPONENTS, CTAG, dav('sync-token')];
 
 /** A calendar collection (RFC 4791 §4.2) and its properties. */
-export interface CalendarInfo {
-  readonly href: string;
-  readonly displayName?: string;
-  /** RFC 4791 §5.2.1 calendar-description. */
-  readonly description?: string;
+export interface CalendarInfo extends CollectionInfo {
   /** Apple's calendar-color, as the server wrote it (`#RRGGBB` or `#RRGGBBAA`). */
   readonly color?: string;
   /** RFC 4791 §5.2.3: VEVENT, VTODO, …; empty when the server does not say (then any type is allowed). */
   readonly supportedComponents: string[];
-  /** calendarserver.org getctag, byte for byte. */
-  readonly ctag?: string;
-  /** RFC 6578 §3 sync-token. */
-  readonly syncToken?: string;
-  /** Every property the server returned, each with its propstat's status. */
-  readonly properties: readonly ReadProperty[];
 }
 
 /** A calendar object resource (RFC 4791 §4.1): its text byte for byte, and its jCal. */
@@ -83,21 +72,8 @@ export async function calendarMultiget(ctx: ReadContext, calendarHref: string, h
 }
 
 function calendarInfo(resource: ReadResource): CalendarInfo {
-  const displayName = foundText(resource, dav('displayname'));
-  const description = foundText(resource, DESCRIPTION);
   const color = foundText(resource, COLOR);
-  const ctag = foundText(resource, CTAG);
-  const syncToken = foundText(resource, dav('sync-token'), true);
-  return {
-    href: resource.href,
-    ...(displayName === undefined ? {} : { displayName }),
-    ...(description === undefined ? {} : { description }),
-    ...(color === undefined ? {} : { color }),
-    supportedComponents: supportedComponents(resource),
-    ...(ctag === undefined ? {} : { ctag }),
-    ...(syncToken === undefined ? {} : { syncToken }),
-    properties: resource.properties,
-  };
+  return { ...collectionInfo(resource, DESCRIPTION), ...(color === undefined ? {} : { color }), supportedComponents: supportedComponents(resource) };
 }
 
 /** RFC 4791 §5.2.3: `<C:comp name="VEVENT"/>` elements. */

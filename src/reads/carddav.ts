@@ -1,34 +1,22 @@
 import { dav, NS, type ClarkName } from '../model/clark';
 import { vcardToJcard } from '../formats/vcard';
 import { addressbookMultigetBody, addressbookQueryBody, ADDRESS_DATA } from '../xml/report-bodies';
-import { getCollection, listCollections } from './collections';
+import { collectionInfo, CTAG, getCollection, listCollections, type CollectionInfo } from './collections';
 import { multiget, type MultigetOptions, type MultigetReport, type MultigetResult } from './multiget';
 import type { ObjectText } from './objects';
 import { queryObjects } from './query';
 import type { ReadContext } from './read';
-import { foundText, type ReadProperty, type ReadResource } from './resources';
+import type { ReadResource } from './resources';
 
 const CARDDAV = (local: string): ClarkName => `{${NS.CARDDAV}}${local}`;
 const ADDRESSBOOK = CARDDAV('addressbook');
 const DESCRIPTION = CARDDAV('addressbook-description');
-const CTAG = `{${NS.CALENDARSERVER}}getctag`;
 
 /** What an address-book listing asks for by name (RFC 6352 §6.2). */
 const ADDRESSBOOK_PROPS: readonly ClarkName[] = [dav('resourcetype'), dav('displayname'), DESCRIPTION, CTAG, dav('sync-token')];
 
 /** An address book collection (RFC 6352 §5.2) and its properties. */
-export interface AddressBookInfo {
-  readonly href: string;
-  readonly displayName?: string;
-  /** RFC 6352 §6.2.1 addressbook-description. */
-  readonly description?: string;
-  /** calendarserver.org getctag, byte for byte. */
-  readonly ctag?: string;
-  /** RFC 6578 §3 sync-token. */
-  readonly syncToken?: string;
-  /** Every property the server returned, each with its propstat's status. */
-  readonly properties: readonly ReadProperty[];
-}
+export type AddressBookInfo = CollectionInfo;
 
 /** An address object resource (RFC 6352 §5.1): its text byte for byte, and its jCard. */
 export interface ContactData {
@@ -69,18 +57,7 @@ export async function contactsMultiget(ctx: ReadContext, addressBookHref: string
 }
 
 function addressBookInfo(resource: ReadResource): AddressBookInfo {
-  const displayName = foundText(resource, dav('displayname'));
-  const description = foundText(resource, DESCRIPTION);
-  const ctag = foundText(resource, CTAG);
-  const syncToken = foundText(resource, dav('sync-token'), true);
-  return {
-    href: resource.href,
-    ...(displayName === undefined ? {} : { displayName }),
-    ...(description === undefined ? {} : { description }),
-    ...(ctag === undefined ? {} : { ctag }),
-    ...(syncToken === undefined ? {} : { syncToken }),
-    properties: resource.properties,
-  };
+  return collectionInfo(resource, DESCRIPTION);
 }
 
 function contact(object: ObjectText): ContactData {

@@ -1,15 +1,47 @@
-import { dav, type ClarkName } from '../model/clark';
+import { dav, NS, type ClarkName } from '../model/clark';
 import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import { childElements } from '../model/xml-content';
 import { propfindRequest, readMultiStatus, type ReadContext } from './read';
-import { found, resourcesOf, type ReadResource } from './resources';
+import { found, foundText, resourcesOf, type ReadProperty, type ReadResource } from './resources';
 
 /*
  * Calendar and address-book collections are found the same way: PROPFIND on a home (Depth 1)
  * or on the collection (Depth 0), asking by name for the properties that allprop does not
  * return (RFC 4918 §9.1), and keeping the resources whose DAV:resourcetype names the type.
  */
+
+/** The collection tag calendar and address-book clients poll for changes (Apple's calendarserver extension). */
+export const CTAG = `{${NS.CALENDARSERVER}}getctag`;
+
+/** What calendars and address books share: the href, their text properties, and every property with its status. */
+export interface CollectionInfo {
+  readonly href: string;
+  readonly displayName?: string;
+  /** calendar-description or addressbook-description, exactly as stored. */
+  readonly description?: string;
+  /** {http://calendarserver.org/ns/}getctag. */
+  readonly ctag?: string;
+  /** {DAV:}sync-token (RFC 6578 §4). */
+  readonly syncToken?: string;
+  readonly properties: readonly ReadProperty[];
+}
+
+/** The shared fields of a collection read with CTAG and sync-token asked for; `description` names its description property. */
+export function collectionInfo(resource: ReadResource, description: ClarkName): CollectionInfo {
+  const displayName = foundText(resource, dav('displayname'));
+  const text = foundText(resource, description);
+  const ctag = foundText(resource, CTAG);
+  const syncToken = foundText(resource, dav('sync-token'), true);
+  return {
+    href: resource.href,
+    ...(displayName === undefined ? {} : { displayName }),
+    ...(text === undefined ? {} : { description: text }),
+    ...(ctag === undefined ? {} : { ctag }),
+    ...(syncToken === undefined ? {} : { syncToken }),
+    properties: resource.properties,
+  };
+}
 
 /** True when the resource's {DAV:}resourcetype (returned with a 2xx) holds an element named `type`. */
 export function hasResourceType(resource: ReadResource, type: ClarkName): boolean {
