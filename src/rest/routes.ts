@@ -21,7 +21,7 @@ export function registerRoutes(app: FastifyInstance, backend: BatchBackend, opti
     const results: Result[] = [];
     for (const group of grouped) for (const result of group) results.push(result);
     request.log.info({ operations: batch.operations.length, results: results.length }, 'batch done');
-    app.metrics.recordBatch('rest', batch.operations.length, results.map((r) => r.kind));
+    app.metrics.recordBatch('rest', batch.operations.length, results);
     void reply.status(207);
     // `Accept: application/json`, what JSON clients send, needs no negotiation (about 50 µs a batch).
     if (request.headers.accept !== JSON_TYPE && prefersXml(request, 'json')) return sendXml(reply, resultsToMultiStatus(results));

@@ -17,7 +17,7 @@ export async function runOperations(context: GraphQLContext, operations: readonl
   );
   const results = (await runBatch(batch, context.backend, context.send)).flat();
   context.log.info({ face: 'graphql', operations: batch.operations.length, results: results.length }, 'batch done');
-  context.metrics?.recordBatch('graphql', batch.operations.length, results.map((r) => r.kind));
+  context.metrics?.recordBatch('graphql', batch.operations.length, results);
   return results;
 }
 
