@@ -120,10 +120,16 @@ function malformed(path: string, status: number): ErrorResult {
   };
 }
 
-/** An error result for an operation whose request failed in transport (DavgateError with an UPSTREAM_* code). */
+/** Codes of a send refused by the gateway itself: nothing was sent, so a retry is safe. */
+const REFUSED_BY_GATEWAY: ReadonlySet<string> = new Set(['BACKEND_OVERLOADED', 'BACKEND_FAILING', 'GATEWAY_SHUTTING_DOWN']);
+
+/**
+ * An error result for an operation whose request failed in transport (a DavgateError with an
+ * UPSTREAM_* code), or that the gateway refused to send (load shedding, shutdown).
+ */
 export function transportFailure(path: string, error: DavgateError): ErrorResult {
-  const code = (error.code.startsWith('UPSTREAM_') ? error.code : 'UPSTREAM_MALFORMED') as ErrorResult['code'];
-  const retryable = code === 'UPSTREAM_REFUSED' || code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_RESET';
+  const code = (error.code.startsWith('UPSTREAM_') || REFUSED_BY_GATEWAY.has(error.code) ? error.code : 'UPSTREAM_MALFORMED') as ErrorResult['code'];
+  const retryable = code === 'UPSTREAM_REFUSED' || code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_RESET' || REFUSED_BY_GATEWAY.has(code);
   return { kind: 'Error', href: path, status: null, statusLine: '', code, retryable, description: error.message };
 }
 

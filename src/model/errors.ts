@@ -41,6 +41,13 @@ export const ERROR_CODES = {
   UPSTREAM_STATUS: { status: 502, message: 'the backend answered with a status davgate cannot use for this request' },
   DISCOVERY_FAILED: { status: 404, message: 'no principal could be found' },
   INPUT_INVALID: { status: 400, message: 'an argument is invalid' },
+  // Several backends (config file): the request names one that is not configured, or spans two.
+  BACKEND_UNKNOWN: { status: 400, message: 'no backend of that name is configured' },
+  BACKEND_AMBIGUOUS: { status: 400, message: 'the request names resources of more than one backend' },
+  // Load shedding: answered at once, with Retry-After, instead of queueing without bound.
+  BACKEND_OVERLOADED: { status: 503, message: 'the backend has too many requests waiting: retry later' },
+  BACKEND_FAILING: { status: 503, message: 'the backend is failing and is given time to recover: retry later' },
+  GATEWAY_SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
 } as const;
 
 /** A stable error code. */
@@ -61,6 +68,8 @@ export class DavgateError extends Error {
   readonly position: InputPosition | undefined;
   /** What the message adds to the code's standard text. */
   readonly detail: string | undefined;
+  /** Seconds after which a retry may succeed (sent as `Retry-After`), for the 503s of load shedding. */
+  retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, detail?: string, position?: InputPosition) {
     super(detail === undefined ? ERROR_CODES[code].message : `${ERROR_CODES[code].message}: ${detail}`);

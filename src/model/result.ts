@@ -95,6 +95,11 @@ export const RESULT_CODES = [
   'UPSTREAM_MALFORMED',
   'UPSTREAM_REDIRECT',
   'UPSTREAM_OUTCOME_UNKNOWN',
+  'UPSTREAM_UNAVAILABLE',
+  // Not sent because of the gateway's own state: the backend is shed (load shedding), or the gateway shut down.
+  'BACKEND_OVERLOADED',
+  'BACKEND_FAILING',
+  'GATEWAY_SHUTTING_DOWN',
   // The operation was not sent: an operation it depends on failed, or the batch stopped.
   'DEPENDENCY_FAILED',
   'NOT_SENT',

@@ -23,12 +23,26 @@ export interface BackendLimits {
   connections: number;
   /** Further attempts after the first, for the requests the retry policy allows (policy.ts). */
   retries: number;
+  /**
+   * Load shedding: requests waiting for a connection (beyond the `connections` in flight)
+   * above which new ones are refused at once with BACKEND_OVERLOADED and Retry-After.
+   */
+  maxQueued: number;
+  /** Circuit breaker (guard.ts): the share of failed requests, in percent, within the window that opens it. */
+  failurePercent: number;
+  /** Requests the window must hold before the breaker may open (a single early failure never does). */
+  failureVolume: number;
+  /** The breaker's rolling window. */
+  failureWindowMs: number;
+  /** How long an open breaker refuses requests (BACKEND_FAILING) before one probe is let through. */
+  recoveryMs: number;
 }
 
 /**
  * The defaults: 5 s to connect, 30 s for the headers, 30 s between body chunks, 60 s for the
  * whole request, 64 MiB of body (the multistatus parser's own limit), 16 connections,
- * 2 retries.
+ * 2 retries; at most 256 requests queued; the breaker opens when half the requests of the
+ * last 10 s failed (10 at least) and probes again after 5 s.
  */
 export const DEFAULT_LIMITS: BackendLimits = Object.freeze({
   connectTimeoutMs: 5_000,
@@ -38,6 +52,11 @@ export const DEFAULT_LIMITS: BackendLimits = Object.freeze({
   maxResponseBytes: 64 * 1024 * 1024,
   connections: 16,
   retries: 2,
+  maxQueued: 256,
+  failurePercent: 50,
+  failureVolume: 10,
+  failureWindowMs: 10_000,
+  recoveryMs: 5_000,
 });
 
 /**
@@ -77,9 +96,10 @@ const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof BackendLimits)[];
 function checkLimits(limits: BackendLimits, invalid: (detail: string) => DavgateError): void {
   for (const name of LIMIT_NAMES) {
     const value: unknown = limits[name];
-    const least = name === 'retries' ? 0 : 1;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
-      throw invalid(`limits.${name} must be an integer of at least ${least}`);
+    const least = name === 'retries' || name === 'maxQueued' ? 0 : 1;
+    const most = name === 'failurePercent' ? 100 : Number.MAX_SAFE_INTEGER;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least || value > most) {
+      throw invalid(`limits.${name} must be an integer ${most === Number.MAX_SAFE_INTEGER ? `of at least ${least}` : `from ${least} to ${most}`}`);
     }
   }
 }

@@ -1,15 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { DavgateError } from '../model/errors';
 import { BackendCredentials } from './auth';
 import { checkBackendConfig, type BackendConfig, type BackendLimits } from './backend';
 import { createBackendDispatcher } from './dispatcher';
+import { BackendGuard } from './guard';
 import { checkHeaderValue, flattenHeaders, forwardedHeaders } from './headers';
 import { isUnderRoot, parseBackendUrl, resolveHref, type BackendLocation } from './paths';
 import { methodClass } from './policy';
 import { sendWithRetries, type BackendContext } from './retry';
-import type { SendOptions, UpstreamRequest, UpstreamResponse } from './types';
+import type { SendOptions, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types';
+
+/** A backend's state right now, for metrics and /readyz. */
+export interface BackendStats {
+  /** Open connections (undici Pool), when the client made its own dispatcher. */
+  readonly connections: number | undefined;
+  /** Requests waiting for a connection (undici Pool). */
+  readonly queued: number | undefined;
+  /** Requests in flight, sent or waiting (the guard's count). */
+  readonly active: number;
+  /** The circuit breaker is open: requests are refused with BACKEND_FAILING. */
+  readonly failing: boolean;
+}
 
 /**
  * The one way davgate talks to a backend. Every request stays on the configured origin and
@@ -32,15 +45,17 @@ export class UpstreamClient {
   /** What the retry loop needs of this client: made once, the same for every request. */
   readonly #backend: BackendContext;
   readonly #ownsDispatcher: boolean;
+  readonly #guard: BackendGuard;
   readonly #userAgent = `davgate/${packageVersion()}`;
   #closed = false;
 
   /**
    * Checks the configuration (CONFIG_INVALID). Without `dispatcher`, one undici Pool is made
    * for the backend with the configured limits; an injected dispatcher (tests) brings its own
-   * connection limits, and is not closed by `close`.
+   * connection limits, and is not closed by `close`. `observer` hears of every exchange,
+   * retry and refusal (metrics).
    */
-  constructor(config: BackendConfig, dispatcher?: Dispatcher) {
+  constructor(config: BackendConfig, dispatcher?: Dispatcher, observer?: UpstreamObserver) {
     checkBackendConfig(config);
     this.#location = parseBackendUrl(config.name, config.url);
     this.origin = this.#location.origin;
@@ -50,7 +65,8 @@ export class UpstreamClient {
     this.#credentials = new BackendCredentials(config.auth);
     this.#ownsDispatcher = dispatcher === undefined;
     this.#dispatcher = dispatcher ?? createBackendDispatcher(this.origin, this.#limits);
-    this.#backend = { name: this.name, origin: this.origin, limits: this.#limits, dispatcher: this.#dispatcher, credentials: this.#credentials };
+    this.#backend = { name: this.name, origin: this.origin, limits: this.#limits, dispatcher: this.#dispatcher, credentials: this.#credentials, observer };
+    this.#guard = new BackendGuard(this.name, this.#limits, observer);
   }
 
   /**
@@ -64,20 +80,34 @@ export class UpstreamClient {
   /**
    * Sends a request and reads the whole response within the limits. A 3xx is returned like
    * any other status, never followed. Throws DavgateError: HREF_* or HEADER_INJECTION before
-   * anything is sent, UPSTREAM_* on transport failure. A caller's abort rejects with the
-   * signal's reason.
+   * anything is sent, UPSTREAM_* on transport failure, BACKEND_OVERLOADED or BACKEND_FAILING
+   * (with `retryAfterSeconds`, nothing sent) when load shedding refuses it (guard.ts). A
+   * caller's abort rejects with the signal's reason.
    */
   async send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
     if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
     const prepared = this.#prepare(request, options);
-    const response = await sendWithRetries(this.#backend, prepared);
-    return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
+    return this.#guard.run(async () => {
+      const response = await sendWithRetries(this.#backend, prepared);
+      return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
+    });
+  }
+
+  /** Why load shedding would refuse a request now (BACKEND_OVERLOADED or BACKEND_FAILING), or undefined. */
+  refusal(): DavgateError | undefined {
+    return this.#guard.refusal();
+  }
+
+  stats(): BackendStats {
+    const pool = this.#dispatcher instanceof Pool ? this.#dispatcher.stats : undefined;
+    return { connections: pool?.connected, queued: pool?.queued, active: this.#guard.active, failing: this.#guard.failing };
   }
 
   /** Waits for requests in flight and closes the connections (only those of a dispatcher the client made). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#guard.close();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 

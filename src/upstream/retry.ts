@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { DavgateError, type ErrorCode } from '../model/errors';
 import type { BackendCredentials } from './auth';
 import type { BackendLimits } from './backend';
+import type { UpstreamObserver } from './types';
 import { exchange, type Attempt, type AttemptFailure, type AttemptResult, type RawResponse } from './exchange';
 import { backoffMs, mayRetryFailure, mayRetryStatus, outcomeUnknown, retryAfterMs, type MethodClass } from './policy';
 import { classifyTransportError } from './transport-errors';
@@ -26,6 +27,7 @@ export interface BackendContext {
   readonly limits: BackendLimits;
   readonly dispatcher: Dispatcher;
   readonly credentials: BackendCredentials;
+  readonly observer: UpstreamObserver | undefined;
 }
 
 /**
@@ -41,7 +43,9 @@ export interface BackendContext {
 export async function sendWithRetries(backend: BackendContext, request: PreparedRequest): Promise<RawResponse> {
   let mayHaveApplied = false;
   for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
     const result = await authenticatedExchange(backend, request);
+    backend.observer?.attempt(request.method, outcomeLabel(result), (performance.now() - started) / 1000);
     const canRetry = attempt <= backend.limits.retries;
     if (result.ok) {
       const { response } = result;
@@ -50,18 +54,49 @@ export async function sendWithRetries(backend: BackendContext, request: Prepared
       const retryAfter = retryAfterMs(headerText(response, 'retry-after'), Date.now());
       if (!canRetry || !mayRetryStatus(request.cls, response.status, retryAfter !== undefined)) return response;
       if (!(await pause(Math.max(backoffMs(attempt), retryAfter ?? 0), request))) return response;
+      backend.observer?.retry(request.method);
       continue;
     }
-    if (result.kind === 'aborted') throw result.reason;
+    if (result.kind === 'aborted') throw abortError(backend, request, result.reason, mayHaveApplied || outcomeUnknown(request.cls, result.phase));
     const transport = result.kind === 'transport' ? classifyTransportError(result.error) : undefined;
     if (result.kind === 'transport' && transport === undefined) throw result.error;
     // Over the size limit, the status line was read: the answer is known, only too long to keep.
     const tooLarge = result.kind === 'too-large' || transport?.code === 'UPSTREAM_BODY_TOO_LARGE';
     if (!tooLarge && outcomeUnknown(request.cls, result.phase)) mayHaveApplied = true;
     const lost = transport?.lostConnection === true;
-    if (result.kind === 'transport' && canRetry && mayRetryFailure(request.cls, result.phase, lost) && (await pause(backoffMs(attempt), request))) continue;
+    if (result.kind === 'transport' && canRetry && mayRetryFailure(request.cls, result.phase, lost) && (await pause(backoffMs(attempt), request))) {
+      backend.observer?.retry(request.method);
+      continue;
+    }
     throw finalError(backend, request, result, transport?.code, transport?.cause, mayHaveApplied);
   }
+}
+
+/** The metrics label of an exchange's end: the status class, or how it failed. */
+function outcomeLabel(result: AttemptResult): string {
+  if (result.ok) return `${Math.floor(result.response.status / 100)}xx`;
+  switch (result.kind) {
+    case 'deadline':
+      return 'timeout';
+    case 'too-large':
+      return 'too_large';
+    case 'aborted':
+      return 'aborted';
+    default:
+      return classifyTransportError(result.error)?.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error';
+  }
+}
+
+/**
+ * A caller's abort rejects with the signal's reason, as `fetch` does. When the reason is the
+ * gateway shutting down (its grace period over) and the request may already have been applied,
+ * the operation's result must say that its outcome is unknown rather than "not done".
+ */
+function abortError(backend: BackendContext, request: PreparedRequest, reason: unknown, mayHaveApplied: boolean): unknown {
+  if (mayHaveApplied && reason instanceof DavgateError && reason.code === 'GATEWAY_SHUTTING_DOWN') {
+    return failureError(backend, request, 'UPSTREAM_OUTCOME_UNKNOWN', 'the gateway shut down after the request was sent');
+  }
+  return reason;
 }
 
 /** One exchange, and at most one more that answers a Digest challenge (RFC 7616) with the same body. */

@@ -35,3 +35,21 @@ export interface SendOptions {
   /** Cancels the request; `send` then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
+
+/**
+ * What the upstream client reports as it goes, for metrics (src/metrics implements it). One
+ * observer per backend: the backend's name is bound when it is made.
+ */
+export interface UpstreamObserver {
+  /**
+   * One exchange with the backend ended (a Digest round trip is one): `outcome` is the status
+   * class (`2xx` … `5xx`) or `timeout`, `too_large`, `aborted`, `error`.
+   */
+  attempt(method: string, outcome: string, seconds: number): void;
+  /** A request is about to be sent again (policy.ts allowed it). */
+  retry(method: string): void;
+  /** Load shedding refused a request before it was sent (guard.ts). */
+  refused(reason: 'overloaded' | 'failing'): void;
+  /** The circuit breaker opened or closed. */
+  circuit(open: boolean): void;
+}

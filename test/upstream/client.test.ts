@@ -41,6 +41,11 @@ describe('UpstreamClient construction', () => {
       maxResponseBytes: 64 * 1024 * 1024,
       connections: 16,
       retries: 2,
+      maxQueued: 256,
+      failurePercent: 50,
+      failureVolume: 10,
+      failureWindowMs: 10_000,
+      recoveryMs: 5_000,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });
