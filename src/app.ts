@@ -1,12 +1,20 @@
 import accepts from '@fastify/accepts';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { BatchBackend } from './batch/executor';
 import type { GatewayConfig } from './config';
 import { registerGraphQL } from './graphql/server';
 import { registerMetrics } from './metrics/http';
 import { Metrics } from './metrics/metrics';
 import { errorHandler } from './rest/errors';
 import { registerRoutes } from './rest/routes';
+import { BackendRouter, type GatewayBackend } from './router';
+import { Shutdown } from './shutdown';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's shutdown state (src/shutdown.ts): its signal goes with every upstream request. */
+    shutdown: Shutdown;
+  }
+}
 
 /** Never logged: credentials, cookies and lock tokens (a lock token lets its holder write). */
 const REDACTED = [
@@ -16,23 +24,28 @@ const REDACTED = [
 
 /**
  * Builds the gateway's HTTP app without listening (tests drive it in process with
- * `app.inject`). Logs are pino JSON with credentials redacted; metrics are served at `/metrics`.
+ * `app.inject`) over one backend or a router of several. Logs are pino JSON with credentials
+ * redacted; metrics are served at `/metrics`.
  */
-export function buildApp(config: GatewayConfig, backend: BatchBackend, metrics: Metrics = new Metrics()): FastifyInstance {
+export function buildApp(config: GatewayConfig, backends: BackendRouter | GatewayBackend, metrics: Metrics = new Metrics()): FastifyInstance {
+  const router = backends instanceof BackendRouter ? backends : BackendRouter.single(backends);
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     logger: { level: config.logLevel, redact: REDACTED },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
   });
+  app.decorate('shutdown', new Shutdown());
   registerMetrics(app, metrics);
   void app.register(accepts);
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_request, body, done) => done(null, body));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // While draining, each answer closes its connection: a client's idle keep-alive would otherwise hold the process open.
+    if (app.shutdown.draining) void reply.header('connection', 'close');
   });
   app.setErrorHandler(errorHandler);
-  registerRoutes(app, backend, { concurrency: config.concurrency, maxBodyBytes: config.maxBodyBytes });
-  registerGraphQL(app, config, backend);
+  registerRoutes(app, router, { concurrency: config.concurrency, maxBodyBytes: config.maxBodyBytes });
+  registerGraphQL(app, config, router);
   return app;
 }

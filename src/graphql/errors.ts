@@ -1,7 +1,9 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DavgateError } from '../model/errors';
+import type { GraphQLContext } from './context';
 import { LIMIT_CODES } from './limits';
 
 /**
@@ -35,7 +37,12 @@ export function formatError(log: FastifyBaseLogger | undefined) {
     const original = unwrapResolverError(error);
     const where = { ...(formatted.locations === undefined ? {} : { locations: formatted.locations }), ...(formatted.path === undefined ? {} : { path: formatted.path }) };
     if (original instanceof DavgateError) {
-      return { message: original.message, ...where, extensions: { code: original.code, ...(original.position === undefined ? {} : { position: original.position }) } };
+      const extensions = {
+        code: original.code,
+        ...(original.position === undefined ? {} : { position: original.position }),
+        ...(original.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: original.retryAfterSeconds }),
+      };
+      return { message: original.message, ...where, extensions };
     }
     const limit = limitCode(original);
     if (limit !== undefined) return { message: formatted.message, ...where, extensions: { code: limit } };
@@ -54,4 +61,33 @@ function limitCode(error: unknown): string | undefined {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   const code = original instanceof GraphQLError ? original.extensions['code'] : undefined;
   return typeof code === 'string' && LIMITS.has(code) ? code : undefined;
+}
+
+/**
+ * Load shedding on the GraphQL face: an error refused by a shed backend (BACKEND_OVERLOADED,
+ * BACKEND_FAILING) carries `retryAfterSeconds`; the answer then gets a `Retry-After` header
+ * (the longest asked for), and when no field has data, the HTTP status 503 that a REST
+ * client would get, so that proxies and clients back off the same way on both faces. An
+ * answer without data is also counted as a rejected request.
+ */
+export function retryAfterPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const { errors, data } = response.body.singleResult;
+          // An answer without any data was refused as a whole: counted like the REST face's refusals.
+          if (data === null || data === undefined) {
+            for (const error of errors ?? []) contextValue.metrics?.rejected.inc({ face: 'graphql', code: String(error.extensions?.['code'] ?? 'UNKNOWN') });
+          }
+          const seconds = (errors ?? []).map((e) => e.extensions?.['retryAfterSeconds']).filter((s): s is number => typeof s === 'number');
+          if (seconds.length === 0) return;
+          response.http.headers.set('retry-after', String(Math.max(...seconds)));
+          const anyData = data !== null && data !== undefined && Object.values(data).some((v) => v !== null);
+          if (!anyData) response.http.status = 503;
+        },
+      };
+    },
+  };
 }

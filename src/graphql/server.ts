@@ -2,10 +2,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { BatchBackend } from '../batch/executor';
 import type { GatewayConfig, GraphQLConfig } from '../config';
+import type { BackendRouter } from '../router';
 import { contextFor, type GraphQLContext } from './context';
-import { formatError } from './errors';
+import { formatError, retryAfterPlugin } from './errors';
 import { registerExplorerAssets, withExplorer } from './explorer';
 import { armor } from './limits';
 import { resolvers } from './resolvers';
@@ -27,10 +27,12 @@ export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): Ap
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // The gateway drains on SIGTERM itself (server.ts); Apollo's own handler would stop it and re-raise the signal at once.
+    stopOnTerminationSignals: false,
     ...(log === undefined ? {} : { logger: log }),
     formatError: formatError(log),
     validationRules: limits.validationRules,
-    plugins: [...limits.plugins, ApolloServerPluginLandingPageDisabled()],
+    plugins: [...limits.plugins, ApolloServerPluginLandingPageDisabled(), retryAfterPlugin()],
   });
 }
 
@@ -38,11 +40,11 @@ export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): Ap
  * Mounts `/graphql` on the app (GET, POST, OPTIONS) with the app's body limit. Apollo starts
  * when the app becomes ready and stops when it closes.
  */
-export function registerGraphQL(app: FastifyInstance, config: GatewayConfig, backend: BatchBackend): void {
+export function registerGraphQL(app: FastifyInstance, config: GatewayConfig, router: BackendRouter): void {
   const apollo = createApollo(config.graphql, app.log);
   void app.register(async (instance) => {
     await apollo.start();
-    const handler = fastifyApolloHandler(apollo, { context: async (request) => contextFor(request, backend, config.concurrency) });
+    const handler = fastifyApolloHandler(apollo, { context: async (request) => contextFor(request, router, config.concurrency) });
     instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', bodyLimit: config.maxBodyBytes, handler: withExplorer(handler) });
     registerExplorerAssets(instance);
   });

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { faceOf } from '../metrics/metrics';
 import { DavgateError, type ErrorCode } from '../model/errors';
 
 /** The body of every whole-request failure: `{ "error": { "code", "message", "path"? } }`. */
@@ -23,8 +24,10 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     void reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } } satisfies ErrorBody);
     return;
   }
+  request.server.metrics.rejected.inc({ face: faceOf(request.url), code: typed.code });
   const body: ErrorBody = { error: { code: typed.code, message: typed.message } };
   if (typed.position?.path !== undefined) body.error.path = typed.position.path;
+  if (typed.retryAfterSeconds !== undefined) void reply.header('retry-after', String(typed.retryAfterSeconds));
   void reply.status(typed.httpStatus).send(body);
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseBatch, runBatch, type BatchBackend } from '../batch/executor';
+import { parseBatch, runBatch } from '../batch/executor';
 import { DavgateError } from '../model/errors';
 import type { MultiStatus } from '../model/multistatus';
 import type { Result } from '../model/result';
@@ -9,14 +9,19 @@ import { fromCanonicalJson } from '../json/from-json';
 import { resultToJson, toCanonicalJson } from '../json/to-json';
 import { buildMultiStatusChunks } from '../xml/build-multistatus';
 import { parseMultiStatus } from '../xml/parse-multistatus';
+import { hrefsOfOperations, requestedBackend, type BackendRouter } from '../router';
 import { JSON_TYPE, prefersXml, XML } from './negotiate';
 
 /** The REST face: `/v1/batch`, `/v1/multistatus`, `/healthz`, `/readyz`. */
-export function registerRoutes(app: FastifyInstance, backend: BatchBackend, options: { concurrency: number; maxBodyBytes: number }): void {
+export function registerRoutes(app: FastifyInstance, router: BackendRouter, options: { concurrency: number; maxBodyBytes: number }): void {
   app.post('/v1/batch', async (request, reply) => {
     const batch = parseBatch(request.body, options.concurrency);
+    const backend = router.select(requestedBackend(request.headers), hrefsOfOperations(batch.operations));
+    // Load shedding: a saturated or failing backend refuses the whole batch at once (503, Retry-After), nothing sent.
+    const refused = backend.refusal?.();
+    if (refused !== undefined) throw refused;
     const authorization = request.headers.authorization;
-    const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id });
+    const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id, signal: app.shutdown.signal });
     // A plain loop: Array#flat is a generic builtin several times slower on 200 one-element groups.
     const results: Result[] = [];
     for (const group of grouped) for (const result of group) results.push(result);
@@ -39,16 +44,20 @@ export function registerRoutes(app: FastifyInstance, backend: BatchBackend, opti
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // Ready when not shutting down and every backend answers: any status below 500 (a 401 included)
+  // means it is there and speaking HTTP.
   app.get('/readyz', async (request, reply) => {
-    try {
-      // Any answer below 500 (a 401 included) means the backend is there and speaking HTTP.
-      const response = await backend.send({ method: 'OPTIONS', path: backend.root, headers: {} }, { requestId: request.id });
-      if (response.status < 500) return { status: 'ready', backend: response.status };
-      return reply.status(503).send({ status: 'unavailable', backend: response.status });
-    } catch (error) {
-      const code = error instanceof DavgateError ? error.code : 'UPSTREAM_UNAVAILABLE';
-      return reply.status(503).send({ status: 'unavailable', code });
-    }
+    const checks = await Promise.all(router.routes.map(async ({ name, backend }) => {
+      try {
+        const response = await backend.send({ method: 'OPTIONS', path: backend.root, headers: {} }, { requestId: request.id });
+        return [name, response.status < 500 ? { status: 'ready', answered: response.status } : { status: 'unavailable', answered: response.status }] as const;
+      } catch (error) {
+        return [name, { status: 'unavailable', code: error instanceof DavgateError ? error.code : 'UPSTREAM_UNAVAILABLE' }] as const;
+      }
+    }));
+    const backends = Object.fromEntries(checks);
+    const status = app.shutdown.draining ? 'draining' : checks.every(([, check]) => check.status === 'ready') ? 'ready' : 'unavailable';
+    return reply.status(status === 'ready' ? 200 : 503).send({ status, backends });
   });
 }
 

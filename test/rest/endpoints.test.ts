@@ -60,7 +60,7 @@ describe('the gateway on the embedded store', () => {
     try {
       const res = await fetch(`${lonely.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'unavailable', code: 'UPSTREAM_REFUSED' });
+      expect(await res.json()).toEqual({ status: 'unavailable', backends: { default: { status: 'unavailable', code: 'UPSTREAM_REFUSED' } } });
     } finally {
       await lonely.stop();
     }
@@ -78,8 +78,8 @@ describe('loadConfig', () => {
   });
 
   it('chooses the auth mode from what is set', () => {
-    expect(loadConfig({}).auth).toEqual({ mode: 'passthrough' });
-    expect(loadConfig({ DAVGATE_BACKEND_USERNAME: 'a', DAVGATE_BACKEND_PASSWORD: 'p' }).auth).toEqual({ mode: 'basic', username: 'a', password: 'p' });
-    expect(loadConfig({ DAVGATE_BACKEND_TOKEN: 't' }).auth).toEqual({ mode: 'bearer', token: 't' });
+    expect(loadConfig({}).backends[0]?.auth).toEqual({ mode: 'passthrough' });
+    expect(loadConfig({ DAVGATE_BACKEND_USERNAME: 'a', DAVGATE_BACKEND_PASSWORD: 'p' }).backends[0]?.auth).toEqual({ mode: 'basic', username: 'a', password: 'p' });
+    expect(loadConfig({ DAVGATE_BACKEND_TOKEN: 't' }).backends[0]?.auth).toEqual({ mode: 'bearer', token: 't' });
   });
 });

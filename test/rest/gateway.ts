@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { loadConfig, type GatewayConfig } from '../../src/config';
+import { Metrics } from '../../src/metrics/metrics';
 import { DEFAULT_LIMITS, type BackendAuth } from '../../src/upstream/backend';
 import { UpstreamClient } from '../../src/upstream/client';
 
@@ -34,8 +35,10 @@ export interface BatchAnswer {
 }
 
 export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}, config: Partial<GatewayConfig> = {}): TestGateway {
-  const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } });
-  const app = buildApp({ ...loadConfig({}), logLevel: 'silent', ...config }, client);
+  const metrics = new Metrics({ processMetrics: false });
+  const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } }, undefined, metrics.upstream('test'));
+  metrics.watchBackend('test', () => client.stats());
+  const app = buildApp({ ...loadConfig({}), logLevel: 'silent', ...config }, client, metrics);
   let listening: Promise<string> | undefined;
   const base = () => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
   return {

@@ -2,7 +2,8 @@ import { parseBatch, runBatch } from '../../batch/executor';
 import type { Result } from '../../model/result';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import type { BatchResultModel } from '../batch-result';
-import type { GraphQLContext } from '../context';
+import { hrefsOfOperations } from '../../router';
+import { backendFor, type GraphQLContext } from '../context';
 import { operationJson } from './operation-input';
 
 /** Runs operations (already in REST JSON form) through the one batch executor the REST face uses. */
@@ -15,7 +16,11 @@ export async function runOperations(context: GraphQLContext, operations: readonl
     },
     context.concurrency,
   );
-  const results = (await runBatch(batch, context.backend, context.send)).flat();
+  const backend = backendFor(context, hrefsOfOperations(batch.operations));
+  // Load shedding refuses the whole batch at once; the GraphQL answer then says 503 with Retry-After (server.ts).
+  const refused = backend.refusal?.();
+  if (refused !== undefined) throw refused;
+  const results = (await runBatch(batch, backend, context.send)).flat();
   context.log.info({ face: 'graphql', operations: batch.operations.length, results: results.length }, 'batch done');
   context.metrics?.recordBatch('graphql', batch.operations.length, results);
   return results;

@@ -10,10 +10,10 @@ const names = (properties: readonly string[] | null | undefined): readonly Clark
 
 /** WebDAV reads: properties, listings, discovery, sync-collection (src/reads does the protocol). */
 export const readQueries: Pick<QueryResolvers, 'resource' | 'listing' | 'principal' | 'changes'> = {
-  resource: (_parent, args, context) => getResource(readContext(context), args.href, names(args.properties)),
-  listing: (_parent, args, context) => getListing(readContext(context), args.href, args.depth === 'ZERO' ? 0 : 1, names(args.properties)),
-  principal: (_parent, args, context) => discoverPrincipal(readContext(context), args.url ?? undefined),
-  changes: (_parent, args, context) => syncCollection(readContext(context), args.collection, args.syncToken ?? undefined),
+  resource: (_parent, args, context) => getResource(readContext(context, args.href), args.href, names(args.properties)),
+  listing: (_parent, args, context) => getListing(readContext(context, args.href), args.href, args.depth === 'ZERO' ? 0 : 1, names(args.properties)),
+  principal: (_parent, args, context) => discoverPrincipal(readContext(context, args.url ?? undefined), args.url ?? undefined),
+  changes: (_parent, args, context) => syncCollection(readContext(context, args.collection), args.collection, args.syncToken ?? undefined),
 };
 
 export const readTypes: Pick<Resolvers, 'Resource'> = {

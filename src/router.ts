@@ -1,0 +1,114 @@
+import type { BatchBackend } from './batch/executor';
+import { DavgateError } from './model/errors';
+import type { BackendStats } from './upstream/client';
+
+/** A backend as the faces use it: the batch executor's view, plus load shedding and state where the backend has them. */
+export interface GatewayBackend extends BatchBackend {
+  /** Why load shedding would refuse a request now (a 503-class DavgateError with retryAfterSeconds). */
+  refusal?(): DavgateError | undefined;
+  stats?(): BackendStats;
+}
+
+/** One routable backend. */
+export interface Route {
+  readonly name: string;
+  /** Hrefs starting with this path go here; ends in `/`. */
+  readonly prefix: string;
+  readonly backend: GatewayBackend;
+}
+
+/** An href of a request and what to call it in a message (`operation "op2" (#1), destination`). */
+export interface LabelledHref {
+  readonly href: string;
+  readonly label: string;
+}
+
+/** The request header that names a backend. */
+export const BACKEND_HEADER = 'x-davgate-backend';
+
+/** The backend a request names in its `X-Davgate-Backend` header, if any. */
+export function requestedBackend(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const value = headers[BACKEND_HEADER];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The hrefs and destinations of a batch's operations, each named for a message. */
+export function hrefsOfOperations(operations: readonly { readonly id: string; readonly index: number; readonly href: string; readonly destination?: string }[]): LabelledHref[] {
+  const hrefs: LabelledHref[] = [];
+  for (const op of operations) {
+    hrefs.push({ href: op.href, label: `operation "${op.id}" (#${op.index}), href` });
+    if (op.destination !== undefined) hrefs.push({ href: op.destination, label: `operation "${op.id}" (#${op.index}), destination` });
+  }
+  return hrefs;
+}
+
+/**
+ * Chooses the backend of a request (issue 5: several backends in one gateway): the one named
+ * in the `X-Davgate-Backend` header, else the one whose prefix is the longest that the
+ * request's hrefs start with, else the default. A request whose hrefs lead to two backends is
+ * refused (BACKEND_AMBIGUOUS): a batch runs against one backend, where its order, locks and
+ * dependencies mean something. Routing only picks; the chosen backend's own resolver still
+ * refuses any href outside its root, so no href can reach a backend it does not belong to.
+ */
+export class BackendRouter {
+  readonly #routes: readonly Route[];
+  readonly #byName: ReadonlyMap<string, Route>;
+  readonly #default: Route;
+
+  constructor(routes: readonly Route[], defaultName: string) {
+    // Longest prefix first, so the first match is the most specific.
+    this.#routes = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
+    this.#byName = new Map(routes.map((r) => [r.name, r]));
+    const fallback = this.#byName.get(defaultName);
+    if (fallback === undefined) throw new DavgateError('CONFIG_INVALID', `the default backend '${defaultName}' is not configured`);
+    this.#default = fallback;
+  }
+
+  /** A router over one backend, which takes every request. */
+  static single(backend: GatewayBackend, name = 'default'): BackendRouter {
+    return new BackendRouter([{ name, prefix: backend.root, backend }], name);
+  }
+
+  get routes(): readonly Route[] {
+    return this.#routes;
+  }
+
+  get default(): GatewayBackend {
+    return this.#default.backend;
+  }
+
+  /** The backend named in the request, or the one its hrefs lead to. */
+  select(requested: string | undefined, hrefs: readonly LabelledHref[]): GatewayBackend {
+    if (requested !== undefined) return this.named(requested);
+    let chosen: { route: Route; label: string } | undefined;
+    for (const { href, label } of hrefs) {
+      const route = this.#routeOf(href);
+      if (chosen === undefined) chosen = { route, label };
+      else if (chosen.route !== route) {
+        throw new DavgateError('BACKEND_AMBIGUOUS', `${chosen.label} is on backend '${chosen.route.name}', ${label} on '${route.name}': send one request per backend`);
+      }
+    }
+    return (chosen?.route ?? this.#default).backend;
+  }
+
+  /** The backend of that name; BACKEND_UNKNOWN otherwise. */
+  named(name: string): GatewayBackend {
+    const route = this.#byName.get(name);
+    if (route === undefined) throw new DavgateError('BACKEND_UNKNOWN', `'${name.slice(0, 100)}' (configured: ${[...this.#byName.keys()].join(', ')})`);
+    return route.backend;
+  }
+
+  /** The route whose prefix the href's path starts with (the longest), else the default. */
+  #routeOf(href: string): Route {
+    const absolute = /^(https?:\/\/[^/?#]*)(.*)$/i.exec(href);
+    const path = (absolute === null ? href : absolute[2] ?? '').replace(/\\/g, '/');
+    if (!path.startsWith('/') || path.startsWith('//')) return this.#default;
+    const origin = absolute?.[1]?.toLowerCase();
+    for (const route of this.#routes) {
+      // `/dav` is the collection `/dav/` named without its slash.
+      const under = path.startsWith(route.prefix) || path === route.prefix.slice(0, -1);
+      if (under && (origin === undefined || route.backend.origin === origin)) return route;
+    }
+    return this.#default;
+  }
+}
