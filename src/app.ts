@@ -22,6 +22,9 @@ const REDACTED = [
   'res.headers["set-cookie"]', 'res.headers["lock-token"]',
 ];
 
+/** What a caller's request id may look like: 1 to 128 visible characters of the usual id alphabets. */
+const REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
+
 /**
  * Builds the gateway's HTTP app without listening (tests drive it in process with
  * `app.inject`) over one backend or a router of several. Logs are pino JSON with credentials
@@ -32,8 +35,13 @@ export function buildApp(config: GatewayConfig, backends: BackendRouter | Gatewa
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     logger: { level: config.logLevel, redact: REDACTED },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A caller's x-request-id is kept when it is a plausible id; anything else (too long, odd characters) is replaced,
+    // since the id goes into every log line and upstream as a header.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
   });
   app.decorate('shutdown', new Shutdown());
   registerMetrics(app, metrics);

@@ -26,6 +26,11 @@ describe('the gateway on the embedded store', () => {
     expect(res.status).toBe(207);
     expect(res.headers.get('x-request-id')).toBe('req-42');
     expect(await res.json()).toMatchObject({ responses: [{ operationId: 'c', kind: 'Created', status: 201 }] });
+    // An id that is too long, or has characters that do not belong in one, is replaced by a fresh one.
+    for (const bad of ['x'.repeat(129), 'a b', '<script>']) {
+      const replaced = await fetch(`${gateway.url}/healthz`, { headers: { 'x-request-id': bad } });
+      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
   });
 
   it('POST /v1/multistatus translates XML to JSON and back, with no backend call', async () => {
