@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { ENVIRONMENT } from '../../src/config';
+import { ENVIRONMENT, loadConfig, namedVariable, type GatewayConfig } from '../../src/config';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -21,6 +21,7 @@ interface ComposeService {
   readonly environment?: Readonly<Record<string, string>>;
   readonly depends_on?: Readonly<Record<string, { readonly condition: string }>>;
   readonly healthcheck?: unknown;
+  readonly volumes?: readonly string[];
 }
 
 const compose = parse(read('docker-compose.yml')) as { services: Readonly<Record<string, ComposeService>> };
@@ -71,22 +72,44 @@ describe('docker-compose.yml', () => {
 
   it('builds davgate from the Dockerfile and waits for healthy backends', () => {
     const gateways = services.filter(([name]) => name.startsWith('davgate'));
-    expect(gateways.length).toBeGreaterThanOrEqual(2);
+    expect(gateways.length).toBeGreaterThanOrEqual(3);
     for (const [, service] of gateways) {
       expect(service.build).toBeDefined();
-      const backend = new URL(service.environment?.DAVGATE_BACKEND_URL ?? '').hostname;
-      expect(compose.services[backend]?.healthcheck).toBeDefined();
-      expect(service.depends_on?.[backend]?.condition).toBe('service_healthy');
+      for (const backend of backendHosts(service)) {
+        expect(compose.services[backend]?.healthcheck).toBeDefined();
+        expect(service.depends_on?.[backend]?.condition).toBe('service_healthy');
+      }
     }
   });
 
   it('sets only DAVGATE_* variables src/config.ts knows', () => {
     for (const [, service] of services) {
-      for (const name of Object.keys(service.environment ?? {})) expect(known).toContain(name);
+      for (const name of Object.keys(service.environment ?? {})) expect(knownFor(service)).toContain(name);
     }
-    for (const name of davgateNames(read('docker-compose.yml'))) expect(known).toContain(name);
   });
 });
+
+/** The configuration a davgate service gets: its variables, and its config file read from deploy/. */
+function configOf(service: ComposeService): GatewayConfig {
+  const env = { ...(service.environment ?? {}) };
+  const mounted = env.DAVGATE_CONFIG === undefined ? undefined : (service.volumes ?? []).find((v) => v.split(':')[1] === env.DAVGATE_CONFIG);
+  if (mounted !== undefined) env.DAVGATE_CONFIG = path.join(ROOT, (mounted.split(':')[0] ?? '').replace(/^\.\//, ''));
+  return loadConfig(env);
+}
+
+/** The compose hostnames of a davgate service's backends. */
+function backendHosts(service: ComposeService): string[] {
+  const hosts = configOf(service).backends.map((b) => new URL(b.url ?? '').hostname);
+  expect(hosts.length).toBeGreaterThan(0);
+  return hosts;
+}
+
+/** The variables davgate reads, with the per-backend ones of the service's own backends. */
+function knownFor(service: ComposeService): Set<string> {
+  const names = new Set(known);
+  for (const backend of configOf(service).backends) for (const variable of Object.keys(ENVIRONMENT)) names.add(namedVariable(backend.name, variable));
+  return names;
+}
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
