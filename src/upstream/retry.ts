@@ -82,8 +82,10 @@ function outcomeLabel(result: AttemptResult): string {
       return 'too_large';
     case 'aborted':
       return 'aborted';
-    default:
-      return classifyTransportError(result.error)?.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error';
+    default: {
+      const code = classifyTransportError(result.error)?.code;
+      return code === 'UPSTREAM_TIMEOUT' ? 'timeout' : code === 'UPSTREAM_BODY_TOO_LARGE' ? 'too_large' : 'error';
+    }
   }
 }
 

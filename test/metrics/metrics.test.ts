@@ -45,5 +45,12 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'davgate_batch_operations_sum', { face: 'rest' })).toBe(3);
     expect(sample(text, 'davgate_request_duration_seconds_count', { face: 'graphql' })).toBe(1);
     expect(sample(text, 'davgate_process_resident_memory_bytes')).toBeGreaterThan(0);
+    // The refused batch, by face and code; the upstream side per backend, method and outcome.
+    expect(sample(text, 'davgate_requests_rejected_total', { face: 'rest', code: 'OPERATION_INVALID' })).toBe(1);
+    expect(sample(text, 'davgate_upstream_request_duration_seconds_count', { backend: 'test', method: 'PUT', outcome: '2xx' })).toBe(2);
+    expect(sample(text, 'davgate_upstream_request_duration_seconds_count', { backend: 'test', method: 'DELETE', outcome: '4xx' })).toBe(1);
+    expect(sample(text, 'davgate_upstream_connections', { backend: 'test' })).toBeGreaterThan(0);
+    expect(sample(text, 'davgate_upstream_in_flight', { backend: 'test' })).toBe(0);
+    expect(sample(text, 'davgate_upstream_circuit_open', { backend: 'test' })).toBe(0);
   });
 });

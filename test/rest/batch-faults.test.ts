@@ -73,6 +73,25 @@ describe('POST /v1/batch when the backend misbehaves', () => {
     expect(answer.responses.map((r) => r.code ?? '')).toEqual([
       'UPSTREAM_OUTCOME_UNKNOWN', 'UPSTREAM_OUTCOME_UNKNOWN', 'UPSTREAM_MALFORMED', 'UPSTREAM_MALFORMED', 'UPSTREAM_BODY_TOO_LARGE', '',
     ]);
+    // Each exchange is measured with how it ended; the trickle is a timeout.
+    const metrics = await (await fetch(`${await gw.url()}/metrics`)).text();
+    expect(metrics).toMatch(/davgate_upstream_timeouts_total\{backend="test",method="PROPPATCH"\} 1\n/);
+    expect(metrics).toMatch(/davgate_upstream_request_duration_seconds_count\{backend="test",method="PUT",outcome="error"\} 1\n/);
+    expect(metrics).toMatch(/davgate_upstream_request_duration_seconds_count\{backend="test",method="MKCOL",outcome="too_large"\} 1\n/);
+  });
+
+  it('counts the retries of a request the policy lets it send again', async () => {
+    const retrying = testGateway(backend.url, { mode: 'passthrough' }, { retries: 2 });
+    try {
+      // A conditional PUT may be replayed after a lost connection: sent again, twice; then reported as sent, outcome unknown.
+      const answer = await retrying.batch([{ method: 'PUT', href: '/dav/reset', body: 'x', ifNoneMatch: '*' }]);
+      expect(answer.responses.map((r) => r.code)).toEqual(['UPSTREAM_OUTCOME_UNKNOWN']);
+      const metrics = await (await fetch(`${await retrying.url()}/metrics`)).text();
+      expect(metrics).toMatch(/davgate_upstream_retries_total\{backend="test",method="PUT"\} 2\n/);
+      expect(metrics).toMatch(/davgate_upstream_request_duration_seconds_count\{backend="test",method="PUT",outcome="error"\} 3\n/);
+    } finally {
+      await retrying.close();
+    }
   });
 
   it('a backend that refuses connections: every operation is an Error with UPSTREAM_REFUSED', async () => {

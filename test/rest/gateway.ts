@@ -35,7 +35,7 @@ export interface BatchAnswer {
 }
 
 export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}, config: Partial<GatewayConfig> = {}): TestGateway {
-  const metrics = new Metrics({ processMetrics: false });
+  const metrics = new Metrics();
   const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } }, undefined, metrics.upstream('test'));
   metrics.watchBackend('test', () => client.stats());
   const app = buildApp({ ...loadConfig({}), logLevel: 'silent', ...config }, client, metrics);
