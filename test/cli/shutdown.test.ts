@@ -1,45 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-backend';
 
 /**
  * Graceful shutdown of `davgate serve` (issue 5), the real process: on SIGTERM it stops
  * accepting connections, lets batches in flight finish within DAVGATE_SHUTDOWN_GRACE_MS, and
  * reports the operations still unfinished after it as Error results in the batch's answer,
- * then exits 0. The backend is a small local server that holds requests until told to
- * answer: no real server stalls on demand (said so, per the test rules).
+ * then exits 0. The backend holds requests until told to answer (test/helpers/holding-backend.ts).
  */
 
 const BIN = join(__dirname, '..', '..', 'bin', 'davgate.js');
-
-interface Holding {
-  url: string;
-  held(): number;
-  release(): void;
-  close(): Promise<void>;
-}
-
-function holdingBackend(): Promise<Holding> {
-  const waiting: ServerResponse[] = [];
-  let holding = true;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => (holding ? waiting.push(res) : res.writeHead(201).end()));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dav/`,
-    held: () => waiting.length,
-    release() {
-      holding = false;
-      for (const res of waiting.splice(0)) res.writeHead(201).end();
-    },
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
-  })));
-}
 
 /** Starts `davgate serve` and resolves with its URL once it listens; its stderr is kept for the assertions. */
 function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output(): string; exited: Promise<number | null> }> {
@@ -61,10 +31,6 @@ function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url:
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 function postBatch(url: string, operations: unknown[], extra: Record<string, unknown> = {}) {
   return fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations, ...extra }) })
@@ -72,7 +38,7 @@ function postBatch(url: string, operations: unknown[], extra: Record<string, unk
 }
 
 describe('davgate serve on SIGTERM', () => {
-  let backend: Holding;
+  let backend: HoldingBackend;
   const children: ChildProcess[] = [];
 
   beforeEach(async () => {

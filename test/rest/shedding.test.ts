@@ -1,44 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmbeddedStore, type EmbeddedStore } from '../../src/embedded/store';
+import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-backend';
 import { testGateway, type TestGateway } from './gateway';
 
 /**
  * Load shedding (issue 5): a saturated backend (more requests in flight than connections +
  * maxQueued) or a failing one (the circuit breaker open) gets the whole request refused at
  * once with 503 and Retry-After instead of a queue without bound, and the gateway recovers
- * by itself when the backend does.
+ * by itself when the backend does. The saturated backend is a stub that holds requests
+ * (test/helpers/holding-backend.ts); the failing one is a real refused port, then the real
+ * embedded WebDAV store on it.
  */
-
-/**
- * A backend that holds every request until `release()`: no real server stalls on demand
- * (said so, per the test rules). It answers 201 to what it releases.
- */
-function holdingBackend(): Promise<{ url: string; held(): number; release(): void; close(): Promise<void> }> {
-  const waiting: ServerResponse[] = [];
-  let holding = true;
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    req.on('end', () => (holding ? waiting.push(res) : res.writeHead(201).end()));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dav/`,
-    held: () => waiting.length,
-    release() {
-      holding = false;
-      for (const res of waiting.splice(0)) res.writeHead(201).end();
-    },
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
-  })));
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 async function graphqlBatch(gw: TestGateway, href: string): Promise<{ status: number; retryAfter: string | null; body: { data: unknown; errors?: { extensions: { code: string; retryAfterSeconds?: number } }[] } }> {
   const res = await fetch(`${await gw.url()}/graphql`, {
@@ -50,7 +23,7 @@ async function graphqlBatch(gw: TestGateway, href: string): Promise<{ status: nu
 }
 
 describe('a saturated backend', () => {
-  let backend: Awaited<ReturnType<typeof holdingBackend>>;
+  let backend: HoldingBackend;
   let gw: TestGateway;
 
   beforeAll(async () => {

@@ -3,11 +3,10 @@
  * the compiled CLI in dist/) in a process of its own, configured by environment variables
  * only, in front of the test Apache's /dav/ with configured credentials.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ServerInfo } from '../servers';
-import { type Child, stopGroup, tailOf } from '../servers/proc';
+import { type Child, spawnGroup, stopGroup, tailOf } from '../servers/proc';
 import { forgetOnStop, killOnExit } from './exit-guard';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -50,27 +49,7 @@ function replicaEnv(backend: ServerInfo): NodeJS.ProcessEnv {
  */
 function spawnReplica(name: string, logFile: string, env: NodeJS.ProcessEnv): Child {
   writeFileSync(logFile, '');
-  const out = openSync(logFile, 'a');
-  let child;
-  try {
-    child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, detached: true, stdio: ['ignore', out, out], env });
-  } finally {
-    closeSync(out);
-  }
-  let done = false;
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve(signal !== null ? `signal ${signal}` : `code ${String(code)}`);
-    });
-    child.once('error', (err) => {
-      done = true;
-      resolve(`spawn error: ${err.message}`);
-    });
-  });
-  child.unref();
-  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${process.execPath} ${BIN}`);
-  return { name, pid: child.pid, logFiles: [logFile], exited, hasExited: () => done };
+  return spawnGroup(name, process.execPath, [BIN, 'serve'], { cwd: ROOT, outputFile: logFile, env });
 }
 
 /** Waits for the `davgate listening on <url>` line on stderr; fails with the output when it exits or takes too long. */

@@ -67,6 +67,8 @@ export interface SpawnOptions {
   readonly outputFile: string;
   /** More files worth showing when start-up fails (the server's error log). */
   readonly extraLogFiles?: readonly string[];
+  /** The child's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -77,7 +79,7 @@ export function spawnGroup(name: string, command: string, args: readonly string[
   const out = openSync(opts.outputFile, 'a');
   let child;
   try {
-    child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', out, out], env: process.env });
+    child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env });
   } finally {
     closeSync(out);
   }
