@@ -1,6 +1,6 @@
 import type { UpstreamRequest } from '../upstream/types';
 import type { PlanContext } from './context';
-import { lockHeaders } from './if-header';
+import { withLockHeader } from './if-header';
 import type { CopyOperation, MoveOperation } from './operation';
 
 /**
@@ -19,7 +19,7 @@ export function planMove(op: MoveOperation, ctx: PlanContext): UpstreamRequest {
 }
 
 function planTransfer(op: CopyOperation | MoveOperation, ctx: PlanContext): UpstreamRequest {
-  const headers: Record<string, string> = { ...lockHeaders(op.lockToken, ctx) };
+  const headers = withLockHeader({}, op.lockToken, ctx);
   if (op.overwrite !== undefined) headers['Overwrite'] = op.overwrite ? 'T' : 'F';
   return { method: op.method, path: ctx.resolve(op.href), destination: ctx.resolve(op.destination), headers };
 }

@@ -11,9 +11,15 @@ export function ifHeader(lock: LockReference, ctx: PlanContext): string {
   return lock.root === undefined ? token : `<${ctx.origin}${lock.root}> ${token}`;
 }
 
-/** The headers that carry an operation's lock token, if it has one. */
-export function lockHeaders(lockToken: string | undefined, ctx: PlanContext): Record<string, string> {
-  return lockToken === undefined ? {} : { If: ifHeader(ctx.lock(lockToken), ctx) };
+/**
+ * Adds the `If` header that carries an operation's lock token, if it has one, to a planner's
+ * own headers and returns them. Set in place rather than spread in (`{ ...lockHeaders() }`):
+ * a spread is a generic copy in V8, which every PUT and DELETE of a batch paid, nearly always
+ * for an empty object.
+ */
+export function withLockHeader(headers: Record<string, string>, lockToken: string | undefined, ctx: PlanContext): Record<string, string> {
+  if (lockToken !== undefined) headers['If'] = ifHeader(ctx.lock(lockToken), ctx);
+  return headers;
 }
 
 /** A token as servers send it: with or without angle brackets (QUIRKS.md 24), stripped to the bare URI. */

@@ -1,7 +1,7 @@
 import { creationBody } from '../xml/request-bodies';
 import type { UpstreamRequest } from '../upstream/types';
 import { XML_CONTENT_TYPE, type PlanContext } from './context';
-import { lockHeaders } from './if-header';
+import { withLockHeader } from './if-header';
 import type { MkcalendarOperation, MkcolOperation } from './operation';
 
 /**
@@ -10,7 +10,7 @@ import type { MkcalendarOperation, MkcolOperation } from './operation';
  * the body's root element, which is sent only when there is something to set.
  */
 export function planCreation(op: MkcolOperation | MkcalendarOperation, ctx: PlanContext): UpstreamRequest {
-  const headers = lockHeaders(op.lockToken, ctx);
+  const headers = withLockHeader({}, op.lockToken, ctx);
   const path = ctx.resolve(op.href);
   if (op.set === undefined || op.set.size === 0) return { method: op.method, path, headers };
   const kind = op.method === 'MKCOL' ? 'mkcol' : 'mkcalendar';

@@ -2,7 +2,7 @@ import { DavgateError } from '../model/errors';
 import { propertyUpdateBody } from '../xml/request-bodies';
 import type { UpstreamRequest } from '../upstream/types';
 import { XML_CONTENT_TYPE, type PlanContext } from './context';
-import { lockHeaders } from './if-header';
+import { withLockHeader } from './if-header';
 import type { ProppatchOperation } from './operation';
 
 /** PROPPATCH (RFC 4918 §9.2): the sets, then the removes, all or nothing on the server. */
@@ -15,7 +15,7 @@ export function planProppatch(op: ProppatchOperation, ctx: PlanContext): Upstrea
   return {
     method: 'PROPPATCH',
     path: ctx.resolve(op.href),
-    headers: { 'Content-Type': XML_CONTENT_TYPE, ...lockHeaders(op.lockToken, ctx) },
+    headers: withLockHeader({ 'Content-Type': XML_CONTENT_TYPE }, op.lockToken, ctx),
     body: propertyUpdateBody(set, remove),
   };
 }

@@ -108,6 +108,17 @@ describe('runBatch scheduling', () => {
     expect(summary(results)).toEqual([['l:Locked:423'], ['1:Error:424:DEPENDENCY_FAILED']]);
   });
 
+  it('stamps each result with its own operation, whatever the backend shares between its answers', async () => {
+    const created = { status: 201, headers: { location: 'http://dav.test/dav/f' }, body: Buffer.alloc(0) };
+    const results = await run({ operations: [0, 1, 2].map((i) => ({ id: `op${i}`, method: 'PUT', href: `/dav/f${i}`, body: 'x' })) }, new FakeBackend(() => created));
+    expect(results.map(([r]) => [r?.operationId, r?.operationIndex, r?.href, r?.location])).toEqual([
+      ['op0', 0, '/dav/f0', 'http://dav.test/dav/f'],
+      ['op1', 1, '/dav/f1', 'http://dav.test/dav/f'],
+      ['op2', 2, '/dav/f2', 'http://dav.test/dav/f'],
+    ]);
+    expect(created.headers).toEqual({ location: 'http://dav.test/dav/f' });
+  });
+
   it('a transport failure is an Error result with the upstream code; a lost write says its outcome is unknown', async () => {
     const backend = new FakeBackend((r) => (r.path === '/dav/a' ? new DavgateError('UPSTREAM_REFUSED', 'backend test') : new DavgateError('UPSTREAM_OUTCOME_UNKNOWN', 'PUT /dav/b')));
     const results = await run({ operations: [{ method: 'DELETE', href: '/dav/a' }, { method: 'PUT', href: '/dav/b', body: '' }] }, backend);

@@ -43,4 +43,14 @@ describe('parseOperation', () => {
     expect(got.message).toMatch(message);
     expect(got.path).toMatch(/^operations\[0\]/);
   });
+
+  it('leaves the caller\'s JSON as it was, and makes a new operation for each parse', () => {
+    const json = { method: 'PROPPATCH', href: '/dav/a', set: { '{urn:x}author': 'Ann' } };
+    const first = parseOperation(json, 4);
+    const second = parseOperation(json, 5);
+    expect(json).toEqual({ method: 'PROPPATCH', href: '/dav/a', set: { '{urn:x}author': 'Ann' } });
+    expect(first).not.toBe(second);
+    expect([first.id, first.index, second.id, second.index]).toEqual(['4', 4, '5', 5]);
+    expect(first.method === 'PROPPATCH' && first.set).toEqual(new Map([['{urn:x}author', { value: 'Ann' }]]));
+  });
 });
