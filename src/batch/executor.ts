@@ -86,7 +86,7 @@ export async function runBatch(batch: Batch, backend: BatchBackend, options: Sen
       }
       return path;
     },
-    lock: (token) => (token.startsWith('$') ? locks.get(token.slice(1)) : undefined) ?? { token: bareLockToken(token) },
+    lock: (token, root) => (token.startsWith('$') ? locks.get(token.slice(1)) : undefined) ?? (root === undefined ? { token: bareLockToken(token) } : { token: bareLockToken(token), root: ctx.resolve(root) }),
   };
   // Every href is resolved before anything is sent: one that escapes the root refuses the batch.
   const placed: Placed[] = batch.operations.map((op) => ({ op, paths: pathsOf(op, ctx) }));
@@ -164,11 +164,13 @@ async function send(op: Operation, path: string, ctx: PlanContext, backend: Batc
 function pathsOf(op: Operation, ctx: PlanContext): string[] {
   const paths = [resolveField(op, 'href', op.href, ctx)];
   if (op.method === 'COPY' || op.method === 'MOVE') paths.push(resolveField(op, 'destination', op.destination, ctx));
+  // Refused here like any href when it leaves the root; not a path the operation works on, so not in `paths`.
+  if (op.lockRoot !== undefined) resolveField(op, 'lockRoot', op.lockRoot, ctx);
   return paths;
 }
 
 /** Resolves an href or destination, naming the operation and the field when it is refused. */
-function resolveField(op: Operation, field: 'href' | 'destination', value: string, ctx: PlanContext): string {
+function resolveField(op: Operation, field: 'href' | 'destination' | 'lockRoot', value: string, ctx: PlanContext): string {
   try {
     return ctx.resolve(value);
   } catch (error) {

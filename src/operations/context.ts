@@ -4,8 +4,11 @@ export interface PlanContext {
   readonly origin: string;
   /** An href or destination as a normalised path under the backend root; throws HREF_* errors. */
   resolve(href: string): string;
-  /** A lock token as given (`opaquelocktoken:…`) or `$id` of an earlier LOCK, with the lock's root when known. */
-  lock(token: string): LockReference;
+  /**
+   * A lock token as given (`opaquelocktoken:…`, with the resource it was taken on when the
+   * operation names one in `lockRoot`) or `$id` of an earlier LOCK, with the lock's root when known.
+   */
+  lock(token: string, root?: string): LockReference;
 }
 
 /** A lock token to submit, and the resource the lock was taken on, when davgate took it. */

@@ -19,7 +19,7 @@ export function planMove(op: MoveOperation, ctx: PlanContext): UpstreamRequest {
 }
 
 function planTransfer(op: CopyOperation | MoveOperation, ctx: PlanContext): UpstreamRequest {
-  const headers = withLockHeader({}, op.lockToken, ctx);
+  const headers = withLockHeader({}, op, ctx);
   if (op.overwrite !== undefined) headers['Overwrite'] = op.overwrite ? 'T' : 'F';
   return { method: op.method, path: ctx.resolve(op.href), destination: ctx.resolve(op.destination), headers };
 }

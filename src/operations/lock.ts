@@ -13,7 +13,7 @@ export function planLock(op: LockOperation, ctx: PlanContext): UpstreamRequest {
   const path = ctx.resolve(op.href);
   const headers: Record<string, string> = {};
   if (op.timeoutSeconds !== undefined) headers['Timeout'] = `Second-${op.timeoutSeconds}`;
-  if (op.lockToken !== undefined) return { method: 'LOCK', path, headers: { ...headers, If: ifHeader(ctx.lock(op.lockToken), ctx) } };
+  if (op.lockToken !== undefined) return { method: 'LOCK', path, headers: { ...headers, If: ifHeader(ctx.lock(op.lockToken, op.lockRoot), ctx) } };
   headers['Depth'] = op.depth ?? '0';
   headers['Content-Type'] = XML_CONTENT_TYPE;
   return { method: 'LOCK', path, headers, body: lockInfoBody(op.scope ?? 'exclusive', op.owner) };

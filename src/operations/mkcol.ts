@@ -10,7 +10,7 @@ import type { MkcalendarOperation, MkcolOperation } from './operation';
  * the body's root element, which is sent only when there is something to set.
  */
 export function planCreation(op: MkcolOperation | MkcalendarOperation, ctx: PlanContext): UpstreamRequest {
-  const headers = withLockHeader({}, op.lockToken, ctx);
+  const headers = withLockHeader({}, op, ctx);
   const path = ctx.resolve(op.href);
   if (op.set === undefined || op.set.size === 0) return { method: op.method, path, headers };
   const kind = op.method === 'MKCOL' ? 'mkcol' : 'mkcalendar';

@@ -18,7 +18,12 @@ const lockToken = headerSafe.refine((s) => s.trim().length > 0, { message: 'must
 const etag = headerSafe;
 const props = clarkRecord(propValueSchema, 'set');
 
-const base = { id: z.string().min(1).max(200).optional(), href, lockToken: lockToken.optional() };
+/**
+ * `lockRoot`: the href a lock given as an explicit token was taken on, when that is not the
+ * operation's own href (a locked member of a collection to DELETE or MOVE): the token then goes
+ * in a tagged `If` list naming it (RFC 4918 §10.4), as for a `$id` lock of the same batch.
+ */
+const base = { id: z.string().min(1).max(200).optional(), href, lockToken: lockToken.optional(), lockRoot: href.optional() };
 
 const schemas = {
   PUT: z.strictObject({
@@ -67,6 +72,8 @@ interface Common {
   readonly index: number;
   readonly href: string;
   readonly lockToken?: string;
+  /** The resource an explicit `lockToken`'s lock was taken on, for a tagged `If` list. */
+  readonly lockRoot?: string;
 }
 
 export type PutOperation = Common & { readonly method: 'PUT'; readonly body: string; readonly contentType?: string; readonly ifMatch?: string; readonly ifNoneMatch?: string };
@@ -108,6 +115,10 @@ export function parseOperation(json: unknown, index: number): Operation {
     const issue = deepestIssue(result.error.issues[0] as z.core.$ZodIssue);
     const field = (issue.code === 'unrecognized_keys' ? `${formatIssuePath(issue.path)}.${issue.keys.join(', ')}` : formatIssuePath(issue.path)).replace(/^\(root\)\.?/, '');
     throw new DavgateError('OPERATION_INVALID', `${describeOperation(json, index)}, ${field}: ${issue.message}`, { path: `operations[${index}].${field}` });
+  }
+  const { lockToken: token, lockRoot } = result.data as { lockToken?: string; lockRoot?: string };
+  if (lockRoot !== undefined && (token === undefined || token.startsWith('$'))) {
+    throw new DavgateError('OPERATION_INVALID', `${describeOperation(json, index)}, lockRoot: goes with an explicit lockToken (a $id lock already knows its resource)`, { path: `operations[${index}].lockRoot` });
   }
   return toOperation(result.data, index);
 }

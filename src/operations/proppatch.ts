@@ -15,7 +15,7 @@ export function planProppatch(op: ProppatchOperation, ctx: PlanContext): Upstrea
   return {
     method: 'PROPPATCH',
     path: ctx.resolve(op.href),
-    headers: withLockHeader({ 'Content-Type': XML_CONTENT_TYPE }, op.lockToken, ctx),
+    headers: withLockHeader({ 'Content-Type': XML_CONTENT_TYPE }, op, ctx),
     body: propertyUpdateBody(set, remove),
   };
 }

@@ -53,6 +53,30 @@ describe('POST /v1/batch against Apache mod_dav', () => {
     expect(kinds(del)).toEqual([`del ${base} Error 424`, `del ${base}locked.txt Locked 423`]);
   });
 
+  it('across requests, an explicit token with lockRoot lets the collection go; the token alone does not', async () => {
+    const lock = await gw.batch([
+      { method: 'MKCOL', href: base },
+      { method: 'PUT', href: `${base}m.txt`, body: 'x' },
+      { id: 'lock', method: 'LOCK', href: `${base}m.txt`, timeoutSeconds: 60 },
+    ]);
+    const token = lock.responses[2]?.lockToken as string;
+    expect(token).toMatch(/^opaquelocktoken:/);
+    // An untagged If covers only the request URI, the collection: Apache refuses the precondition.
+    const untagged = await gw.batch([{ id: 'del', method: 'DELETE', href: base, lockToken: token }]);
+    expect(kinds(untagged)).toEqual([`del ${base} Error 412`]);
+    const tagged = await gw.batch([{ id: 'del', method: 'DELETE', href: base, lockToken: token, lockRoot: `${base}m.txt` }]);
+    expect(kinds(tagged)).toEqual([`del ${base} Success 204`]);
+  });
+
+  it('refuses lockRoot without an explicit token, or outside the root, before sending anything', async () => {
+    const alone = await gw.batch([{ id: 'd', method: 'DELETE', href: base, lockRoot: `${base}m.txt` }]);
+    expect(alone.status).toBe(400);
+    expect(JSON.parse(alone.body)).toMatchObject({ error: { code: 'OPERATION_INVALID', path: 'operations[0].lockRoot' } });
+    const outside = await gw.batch([{ id: 'd', method: 'DELETE', href: base, lockToken: 'opaquelocktoken:x', lockRoot: '/etc/passwd' }]);
+    expect(outside.status).toBe(400);
+    expect(JSON.parse(outside.body)).toMatchObject({ error: { code: 'HREF_OUTSIDE_ROOT', path: 'operations[0].lockRoot' } });
+  });
+
   it('the same DELETE with the token from a LOCK in the batch succeeds', async () => {
     const answer = await gw.batch([
       { method: 'MKCOL', href: base },

@@ -183,7 +183,8 @@ export type PropertyInput = {
  * MKCOL / MKCALENDAR href set; PROPPATCH href set remove lockToken; COPY href destination
  * overwrite depth; MOVE href destination overwrite lockToken; LOCK href scope depth
  * timeoutSeconds owner lockToken (a refresh); UNLOCK href lockToken. `lockToken` may name an
- * earlier LOCK of the batch as `$id`.
+ * earlier LOCK of the batch as `$id`. With an explicit token, `lockRoot` names the resource the
+ * lock was taken on when it is not `href` (a locked member of a collection to DELETE or MOVE).
  */
 export type OperationInput = {
   readonly id?: InputMaybe<Scalars['ID']['input']>;
@@ -202,6 +203,7 @@ export type OperationInput = {
   readonly timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
   readonly owner?: InputMaybe<Scalars['String']['input']>;
   readonly lockToken?: InputMaybe<Scalars['String']['input']>;
+  readonly lockRoot?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What every result knows. */
