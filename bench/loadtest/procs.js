@@ -90,7 +90,9 @@ async function startSlowProxy(targetPort) {
  */
 function startGateway(vars, label) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DAVGATE_')));
-  const child = spawn(process.execPath, ['--expose-gc', '--require', path.join(__dirname, 'gateway-preload.js'), path.join(ROOT, 'bin', 'davgate.js'), 'serve'], {
+  // LOADTEST_GATEWAY_NODE_OPTIONS: extra node options for the gateway, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
+  const extra = (process.env.LOADTEST_GATEWAY_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--expose-gc', '--require', path.join(__dirname, 'gateway-preload.js'), path.join(ROOT, 'bin', 'davgate.js'), 'serve'], {
     cwd: ROOT,
     env: { ...env, DAVGATE_HOST: '127.0.0.1', DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'warn', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
