@@ -142,14 +142,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
   const gateway: Tree = {};
   for (const setting of GATEWAY_SETTINGS) {
-    const value = settingValue(setting, at(tree, setting.key), where(setting.key), get(setting.env));
+    const value = settingValue(setting, at(tree, setting.key), where(setting.key), setting.env, get(setting.env));
     if (value !== undefined) gateway[setting.key] = value;
   }
 
   const declared = backendsOf(tree, where);
-  const names = declared.length === 0 ? [] : declared.map(([name]) => name);
+  const fromFile = declared.length > 0;
   // Without a file's backends, the variables make one: the embedded demo store when they give no URL.
-  const entries: [string, Tree][] = declared.length > 0 ? declared : [[get('DAVGATE_BACKEND_URL') === undefined ? 'embedded' : 'default', {}]];
+  const entries: [string, Tree][] = fromFile ? declared : [[get('DAVGATE_BACKEND_URL') === undefined ? 'embedded' : 'default', {}]];
   checkNamedVariables(env, entries.map(([name]) => name));
   const defaultBackend = (gateway.defaultBackend as string | undefined) ?? (entries[0] as [string, Tree])[0];
   if (!entries.some(([name]) => name === defaultBackend)) {
@@ -157,19 +157,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
 
   const backends = entries.map(([name, fileTree]) => {
+    const keyOf = fromFile ? (key: string) => where(`backends.${name}.${key}`) : (key: string) => key;
     const values: Tree = {};
     for (const setting of BACKEND_SETTINGS) {
-      const fileKey = names.length === 0 ? setting.key : `backends.${name}.${setting.key}`;
-      const named = get(namedVariable(name, setting.env));
-      const plain = name === defaultBackend ? get(setting.env) : undefined;
-      const value = named !== undefined
-        ? settingValue({ ...setting, env: namedVariable(name, setting.env) }, undefined, '', named)
-        : settingValue(setting, at(fileTree, setting.key), where(fileKey), plain);
+      // The backend's own variable wins; the plain one applies to the default backend only.
+      const named = namedVariable(name, setting.env);
+      const variable = get(named) !== undefined ? named : name === defaultBackend ? setting.env : undefined;
+      const value = settingValue(setting, at(fileTree, setting.key), keyOf(setting.key), variable, variable === undefined ? undefined : get(variable));
       if (value !== undefined) values[setting.key] = value;
     }
-    return backendOf(name, values, names.length === 0 ? (k) => k : (k) => where(`backends.${name}.${k}`));
+    return backendOf(name, values, keyOf);
   });
-  const missing = names.length === 0 ? undefined : backends.find((b) => b.url === undefined);
+  const missing = fromFile ? backends.find((b) => b.url === undefined) : undefined;
   if (missing !== undefined) throw invalid(`${where(`backends.${missing.name}.url`)}: required`);
   checkPrefixes(backends, where);
 
@@ -202,8 +201,8 @@ export function namedVariable(backend: string, env: string): string {
 }
 
 /** The variable's value (it wins), else the file's, else the default; validated, the error naming where the value came from. */
-function settingValue(setting: Setting, fileValue: unknown, fileKey: string, envValue: string | undefined): unknown {
-  const [raw, source] = envValue !== undefined ? [envValue, setting.env] : fileValue !== undefined ? [fileValue, fileKey] : [setting.default, undefined];
+function settingValue(setting: Setting, fileValue: unknown, fileKey: string, variable: string | undefined, envValue: string | undefined): unknown {
+  const [raw, source] = envValue !== undefined ? [envValue, variable] : fileValue !== undefined ? [fileValue, fileKey] : [setting.default, undefined];
   if (raw === undefined) return undefined;
   const result = setting.schema.safeParse(raw);
   if (!result.success) throw invalid(`${source ?? setting.env}: ${result.error.issues[0]?.message ?? 'invalid'}`);
