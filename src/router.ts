@@ -32,8 +32,11 @@ export function requestedBackend(headers: Readonly<Record<string, string | strin
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** What routing needs of a batch's operation. */
+type BatchOperation = { readonly id: string; readonly index: number; readonly href: string; readonly destination?: string };
+
 /** The hrefs and destinations of a batch's operations, each named for a message. */
-export function hrefsOfOperations(operations: readonly { readonly id: string; readonly index: number; readonly href: string; readonly destination?: string }[]): LabelledHref[] {
+function hrefsOfOperations(operations: readonly BatchOperation[]): LabelledHref[] {
   const hrefs: LabelledHref[] = [];
   for (const op of operations) {
     hrefs.push({ href: op.href, label: `operation "${op.id}" (#${op.index}), href` });
@@ -89,6 +92,18 @@ export class BackendRouter {
       }
     }
     return (chosen?.route ?? this.#default).backend;
+  }
+
+  /**
+   * The backend a batch runs against (both faces): chosen as `select` does from its hrefs and
+   * destinations, and admitted by load shedding: a saturated or failing backend refuses the
+   * whole batch at once (its 503-class DavgateError, with Retry-After), before anything is sent.
+   */
+  forBatch(requested: string | undefined, operations: readonly BatchOperation[]): GatewayBackend {
+    const backend = this.select(requested, hrefsOfOperations(operations));
+    const refused = backend.refusal?.();
+    if (refused !== undefined) throw refused;
+    return backend;
   }
 
   /** The backend of that name; BACKEND_UNKNOWN otherwise. */

@@ -9,17 +9,14 @@ import { fromCanonicalJson } from '../json/from-json';
 import { resultToJson, toCanonicalJson } from '../json/to-json';
 import { buildMultiStatusChunks } from '../xml/build-multistatus';
 import { parseMultiStatus } from '../xml/parse-multistatus';
-import { hrefsOfOperations, requestedBackend, type BackendRouter } from '../router';
+import { requestedBackend, type BackendRouter } from '../router';
 import { JSON_TYPE, prefersXml, XML } from './negotiate';
 
 /** The REST face: `/v1/batch`, `/v1/multistatus`, `/healthz`, `/readyz`. */
 export function registerRoutes(app: FastifyInstance, router: BackendRouter, options: { concurrency: number; maxBodyBytes: number }): void {
   app.post('/v1/batch', async (request, reply) => {
     const batch = parseBatch(request.body, options.concurrency);
-    const backend = router.select(requestedBackend(request.headers), hrefsOfOperations(batch.operations));
-    // Load shedding: a saturated or failing backend refuses the whole batch at once (503, Retry-After), nothing sent.
-    const refused = backend.refusal?.();
-    if (refused !== undefined) throw refused;
+    const backend = router.forBatch(requestedBackend(request.headers), batch.operations);
     const authorization = request.headers.authorization;
     const grouped = await runBatch(batch, backend, { ...(authorization === undefined ? {} : { authorization }), requestId: request.id, signal: app.shutdown.signal });
     // A plain loop: Array#flat is a generic builtin several times slower on 200 one-element groups.

@@ -2,8 +2,7 @@ import { parseBatch, runBatch } from '../../batch/executor';
 import type { Result } from '../../model/result';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import type { BatchResultModel } from '../batch-result';
-import { hrefsOfOperations } from '../../router';
-import { backendFor, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import { operationJson } from './operation-input';
 
 /** Runs operations (already in REST JSON form) through the one batch executor the REST face uses. */
@@ -16,10 +15,8 @@ export async function runOperations(context: GraphQLContext, operations: readonl
     },
     context.concurrency,
   );
-  const backend = backendFor(context, hrefsOfOperations(batch.operations));
-  // Load shedding refuses the whole batch at once; the GraphQL answer then says 503 with Retry-After (server.ts).
-  const refused = backend.refusal?.();
-  if (refused !== undefined) throw refused;
+  // A shed backend refuses the whole batch; the GraphQL answer then says 503 with Retry-After (errors.ts).
+  const backend = context.router?.forBatch(context.requested, batch.operations) ?? context.backend;
   const results = (await runBatch(batch, backend, context.send)).flat();
   context.log.info({ face: 'graphql', operations: batch.operations.length, results: results.length }, 'batch done');
   context.metrics?.recordBatch('graphql', batch.operations.length, results);
