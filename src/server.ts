@@ -4,6 +4,7 @@ import type { GatewayConfig } from './config';
 import { startEmbeddedStore, type EmbeddedStore } from './embedded/store';
 import { Metrics } from './metrics/metrics';
 import { BackendRouter } from './router';
+import type { BackendConfig } from './upstream/backend';
 import { UpstreamClient } from './upstream/client';
 
 /** After the grace period, how long answers cut short have to reach their clients before every connection is closed. */
@@ -27,6 +28,13 @@ export interface RunningGateway {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** An upstream client whose exchanges, retries and refusals, and whose connections and queue, are in `metrics`. */
+export function instrumentedClient(config: BackendConfig, metrics: Metrics): UpstreamClient {
+  const client = new UpstreamClient(config, undefined, metrics.upstream(config.name));
+  metrics.watchBackend(config.name, () => client.stats());
+  return client;
+}
+
 /**
  * Starts the gateway: the embedded store when no backend is configured, one upstream client
  * per backend, the HTTP app, then listens. `stop` closes them in the reverse order.
@@ -35,8 +43,7 @@ export async function startGateway(config: GatewayConfig, metrics = new Metrics(
   const store = config.backends.some((b) => b.url === undefined) ? await startEmbeddedStore() : undefined;
   const clients = config.backends.map((b) => {
     const url = b.url ?? (store as EmbeddedStore).url;
-    const client = new UpstreamClient({ name: b.name, url, auth: b.auth, limits: b.limits }, undefined, metrics.upstream(b.name));
-    metrics.watchBackend(b.name, () => client.stats());
+    const client = instrumentedClient({ name: b.name, url, auth: b.auth, limits: b.limits }, metrics);
     return { name: b.name, url, prefix: b.prefix ?? client.root, client };
   });
   const closeClients = async () => {

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { loadConfig, type GatewayConfig } from '../../src/config';
 import { Metrics } from '../../src/metrics/metrics';
+import { instrumentedClient } from '../../src/server';
 import { DEFAULT_LIMITS, type BackendAuth } from '../../src/upstream/backend';
-import { UpstreamClient } from '../../src/upstream/client';
 
 /**
  * The gateway in process, in front of one backend, listening on a loopback port and driven
@@ -36,8 +36,7 @@ export interface BatchAnswer {
 
 export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}, config: Partial<GatewayConfig> = {}): TestGateway {
   const metrics = new Metrics();
-  const client = new UpstreamClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } }, undefined, metrics.upstream('test'));
-  metrics.watchBackend('test', () => client.stats());
+  const client = instrumentedClient({ name: 'test', url, auth, limits: { ...DEFAULT_LIMITS, ...limits } }, metrics);
   const app = buildApp({ ...loadConfig({}), logLevel: 'silent', ...config }, client, metrics);
   let listening: Promise<string> | undefined;
   const base = () => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
