@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-backend';
+import { startReplica, type Replica } from '../scale/replica';
 
 /**
  * Graceful shutdown of `davgate serve` (issue 5), the real process: on SIGTERM it stops
@@ -9,28 +11,20 @@ import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-b
  * then exits 0. The backend holds requests until told to answer (test/helpers/holding-backend.ts).
  */
 
-const BIN = join(__dirname, '..', '..', 'bin', 'davgate.js');
-
-/** Starts `davgate serve` and resolves with its URL once it listens; its stderr is kept for the assertions. */
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output(): string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'info', DAVGATE_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`davgate did not start: ${output}`)), 10_000);
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString();
-      const url = /davgate listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => output, exited });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`davgate exited with ${code}: ${output}`)));
-  });
+/** A `davgate serve` process (test/scale/replica.ts, as it is deployed) in front of the holding backend, logging at info. */
+async function serve(backend: HoldingBackend, graceMs: number) {
+  const replica = await startReplica(`grace-${graceMs}`, runDir, { DAVGATE_BACKEND_URL: backend.url, DAVGATE_SHUTDOWN_GRACE_MS: String(graceMs), DAVGATE_LOG_LEVEL: 'info' });
+  replicas.push(replica);
+  return {
+    url: replica.url,
+    terminate: () => process.kill(replica.child.pid, 'SIGTERM'),
+    output: () => readFileSync(replica.child.logFiles[0] as string, 'utf8'),
+    exited: replica.child.exited,
+  };
 }
 
+let runDir: string;
+const replicas: Replica[] = [];
 
 function postBatch(url: string, operations: unknown[], extra: Record<string, unknown> = {}) {
   return fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations, ...extra }) })
@@ -39,24 +33,27 @@ function postBatch(url: string, operations: unknown[], extra: Record<string, unk
 
 describe('davgate serve on SIGTERM', () => {
   let backend: HoldingBackend;
-  const children: ChildProcess[] = [];
 
+  beforeAll(() => {
+    runDir = mkdtempSync(join(tmpdir(), 'davgate-shutdown-'));
+  });
+  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
   beforeEach(async () => {
     backend = await holdingBackend();
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    // Already exited when the test passed; stopped (SIGTERM, then SIGKILL) when it did not.
+    await Promise.all(replicas.splice(0).map((replica) => replica.stop()));
     backend.release();
     await backend.close();
   });
 
   it('stops accepting, finishes a batch in flight within the grace period, and exits 0', async () => {
-    const gateway = await serve({ DAVGATE_BACKEND_URL: backend.url, DAVGATE_SHUTDOWN_GRACE_MS: '10000' });
-    children.push(gateway.child);
+    const gateway = await serve(backend, 10000);
     const answer = postBatch(gateway.url, [{ id: 'a', method: 'PUT', href: '/dav/a.txt', body: 'a' }, { id: 'b', method: 'PUT', href: '/dav/b.txt', body: 'b' }]);
     await until(() => backend.held() === 2, 'both PUTs to reach the backend');
 
-    gateway.child.kill('SIGTERM');
+    gateway.terminate();
     await until(() => gateway.output().includes('shutting down'), 'the shutdown to begin');
     // No new connections once draining.
     await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
@@ -65,19 +62,18 @@ describe('davgate serve on SIGTERM', () => {
     const { status, body } = await answer;
     expect(status).toBe(207);
     expect(body.responses.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['a Created 201', 'b Created 201']);
-    expect(await gateway.exited).toBe(0);
+    expect(await gateway.exited).toBe('code 0');
     expect(gateway.output()).toMatch(/"cutShort":false/);
   });
 
   it('after the grace period, reports every unfinished operation as an Error result, then exits 0', async () => {
-    const gateway = await serve({ DAVGATE_BACKEND_URL: backend.url, DAVGATE_SHUTDOWN_GRACE_MS: '300' });
-    children.push(gateway.child);
+    const gateway = await serve(backend, 300);
     // Two in flight (concurrency 2), one waiting for a slot.
     const answer = postBatch(gateway.url, ['a', 'b', 'c'].map((id) => ({ id, method: 'PUT', href: `/dav/${id}.txt`, body: id })), { concurrency: 2 });
     await until(() => backend.held() === 2, 'two PUTs to reach the backend');
 
     const signalled = Date.now();
-    gateway.child.kill('SIGTERM');
+    gateway.terminate();
     const { status, body } = await answer;
     expect(Date.now() - signalled).toBeLessThan(3000);
     expect(status).toBe(207);
@@ -89,7 +85,7 @@ describe('davgate serve on SIGTERM', () => {
     ]);
     expect(body.responses[0]?.description).toMatch(/the gateway shut down after the request was sent/);
     expect(body.responses[2]?.description).toMatch(/the grace period of 300 ms is over/);
-    expect(await gateway.exited).toBe(0);
+    expect(await gateway.exited).toBe('code 0');
     expect(gateway.output()).toMatch(/"cutShort":true/);
   });
 });

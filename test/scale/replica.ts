@@ -1,7 +1,8 @@
 /**
  * One davgate replica as it is deployed: the installed command (`node bin/davgate.js serve`,
  * the compiled CLI in dist/) in a process of its own, configured by environment variables
- * only, in front of the test Apache's /dav/ with configured credentials.
+ * only: in front of the test Apache's /dav/ with configured credentials (test/scale), or of a
+ * stub backend (test/cli/shutdown.test.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,25 +29,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * The environment of a replica: this process's, without any DAVGATE_ variable it may carry
  * (a developer's backend or token) and without jest's NODE_ENV=test, which changes what
  * libraries do (Apollo, for one, installs its signal handlers only outside tests), plus the
- * replica's own configuration: it runs as `npm start` runs it.
+ * replica's own configuration: it runs as `npm start` runs it. `vars` win over the defaults
+ * (a free port, warn logs).
  */
-function replicaEnv(backend: ServerInfo): NodeJS.ProcessEnv {
+function replicaEnv(vars: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DAVGATE_') && k !== 'NODE_ENV') env[k] = v;
-  return {
-    ...env,
-    DAVGATE_BACKEND_URL: backend.url,
-    DAVGATE_BACKEND_USERNAME: backend.username,
-    DAVGATE_BACKEND_PASSWORD: backend.password,
-    DAVGATE_PORT: '0',
-    DAVGATE_LOG_LEVEL: 'warn',
-  };
+  return { ...env, DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'warn', ...vars };
 }
 
-/**
- * Like test/servers/proc.ts's spawnGroup (own process group, output to a file, unref'ed), with
- * an environment of its own, which spawnGroup does not take.
- */
+/** The variables of a replica in front of `backend` with configured credentials. */
+export function configuredBackend(backend: ServerInfo): Record<string, string> {
+  return { DAVGATE_BACKEND_URL: backend.url, DAVGATE_BACKEND_USERNAME: backend.username, DAVGATE_BACKEND_PASSWORD: backend.password };
+}
+
+/** `davgate serve` through test/servers/proc.ts's spawnGroup (own process group, output to a fresh log file). */
 function spawnReplica(name: string, logFile: string, env: NodeJS.ProcessEnv): Child {
   writeFileSync(logFile, '');
   return spawnGroup(name, process.execPath, [BIN, 'serve'], { cwd: ROOT, outputFile: logFile, env });
@@ -64,10 +61,10 @@ async function listeningUrl(child: Child, timeoutMs: number): Promise<string> {
   throw new Error(`${child.name} (pid ${child.pid}) ${how}\n${tailOf(child.logFiles)}`);
 }
 
-/** Starts `node bin/davgate.js serve` against `backend` on a free port (DAVGATE_PORT=0); output in `runDir/<name>.log`. */
-export async function startReplica(name: string, runDir: string, backend: ServerInfo): Promise<Replica> {
+/** Starts `node bin/davgate.js serve` configured by `vars` on a free port (DAVGATE_PORT=0); output in `runDir/<name>.log`. */
+export async function startReplica(name: string, runDir: string, vars: Readonly<Record<string, string>>): Promise<Replica> {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
-  const child = spawnReplica(name, path.join(runDir, `${name}.log`), replicaEnv(backend));
+  const child = spawnReplica(name, path.join(runDir, `${name}.log`), replicaEnv(vars));
   killOnExit(child);
   const stopped = forgetOnStop(child, () => stopGroup(child));
   const stop = async (): Promise<string> => {

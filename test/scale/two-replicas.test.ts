@@ -4,7 +4,7 @@ import { RESULT_FIELDS } from '../graphql/client';
 import { kinds, unique, type BatchAnswer, type BatchEntry } from '../rest/gateway';
 import { basicAuth, SERVERS_ENV, testServers } from '../servers';
 import { MEMBER_HEADER, startBalancer, type BalancerHandle } from './balancer';
-import { served, startReplica, type Replica, type Served } from './replica';
+import { configuredBackend, served, startReplica, type Replica, type Served } from './replica';
 
 const BATCH = `mutation Batch($ops: [OperationInput!]!) { batch(operations: $ops) { results { ${RESULT_FIELDS} } } }`;
 
@@ -39,7 +39,7 @@ describe('two davgate replicas behind a round-robin balancer', () => {
   beforeAll(async () => {
     // Inside the test servers' run directory: global teardown removes it (DAVGATE_KEEP_SERVERS_DIR=1 keeps it, logs included).
     const runDir = mkdtempSync(path.join(path.dirname(process.env[SERVERS_ENV] as string), 'scale-'));
-    const started = await Promise.allSettled(['replica-1', 'replica-2'].map((name) => startReplica(name, runDir, apache)));
+    const started = await Promise.allSettled(['replica-1', 'replica-2'].map((name) => startReplica(name, runDir, configuredBackend(apache))));
     replicas = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     balancer = await startBalancer(runDir, [replicas[0]?.url as string, replicas[1]?.url as string]);
