@@ -5,7 +5,7 @@ import type { BackendLimits } from './backend';
 import type { UpstreamObserver } from './types';
 import { exchange, type Attempt, type AttemptFailure, type AttemptResult, type RawResponse } from './exchange';
 import { backoffMs, mayRetryFailure, mayRetryStatus, outcomeUnknown, retryAfterMs, type MethodClass } from './policy';
-import { classifyTransportError } from './transport-errors';
+import { classifyTransportError, type TransportFailure } from './transport-errors';
 
 /** One request as `send` prepared it: checked, normalised, without credentials. */
 export interface PreparedRequest {
@@ -50,7 +50,9 @@ export async function sendWithRetries(backend: BackendContext, request: Prepared
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const result = await authenticatedExchange(backend, request);
-    backend.observer?.attempt(request.method, outcomeLabel(result), (performance.now() - started) / 1000);
+    // Classified once, for the metrics and for the decisions below.
+    const transport = !result.ok && result.kind === 'transport' ? classifyTransportError(result.error) : undefined;
+    backend.observer?.attempt(request.method, outcomeLabel(result, transport), (performance.now() - started) / 1000);
     const canRetry = attempt <= backend.limits.retries;
     if (result.ok) {
       const { response } = result;
@@ -63,7 +65,6 @@ export async function sendWithRetries(backend: BackendContext, request: Prepared
       continue;
     }
     if (result.kind === 'aborted') throw abortError(backend, request, result.reason, mayHaveApplied || outcomeUnknown(request.cls, result.phase));
-    const transport = result.kind === 'transport' ? classifyTransportError(result.error) : undefined;
     if (result.kind === 'transport' && transport === undefined) throw result.error;
     // Over the size limit, the status line was read: the answer is known, only too long to keep.
     const tooLarge = result.kind === 'too-large' || transport?.code === 'UPSTREAM_BODY_TOO_LARGE';
@@ -78,7 +79,7 @@ export async function sendWithRetries(backend: BackendContext, request: Prepared
 }
 
 /** The metrics label of an exchange's end: the status class, or how it failed. */
-function outcomeLabel(result: AttemptResult): string {
+function outcomeLabel(result: AttemptResult, transport: TransportFailure | undefined): string {
   if (result.ok) return `${Math.floor(result.response.status / 100)}xx`;
   switch (result.kind) {
     case 'deadline':
@@ -87,10 +88,8 @@ function outcomeLabel(result: AttemptResult): string {
       return 'too_large';
     case 'aborted':
       return 'aborted';
-    default: {
-      const code = classifyTransportError(result.error)?.code;
-      return code === 'UPSTREAM_TIMEOUT' ? 'timeout' : code === 'UPSTREAM_BODY_TOO_LARGE' ? 'too_large' : 'error';
-    }
+    default:
+      return transport?.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : transport?.code === 'UPSTREAM_BODY_TOO_LARGE' ? 'too_large' : 'error';
   }
 }
 
