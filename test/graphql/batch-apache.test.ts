@@ -1,4 +1,4 @@
-import { basicAuth, testServers } from '../servers';
+import { basicAuth, basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from '../rest/gateway';
 import { dataOf, graphql, RESULT_FIELDS } from './client';
 
@@ -21,7 +21,7 @@ describe('GraphQL batch against Apache mod_dav', () => {
   let base: string;
 
   beforeAll(() => {
-    gw = testGateway(apache.url, { mode: 'basic', username: apache.username, password: apache.password });
+    gw = testGateway(apache.url, basicCredentials(apache));
   });
   afterAll(() => gw.close());
   beforeEach(() => {

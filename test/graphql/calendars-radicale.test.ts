@@ -1,4 +1,4 @@
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from '../rest/gateway';
 import { card, event } from '../reads/dav-data';
 import { dataOf, graphql, RESULT_FIELDS } from './client';
@@ -23,7 +23,7 @@ describe('GraphQL calendars and contacts against Radicale', () => {
   let book: string;
 
   beforeAll(async () => {
-    gw = testGateway(radicale.url, { mode: 'basic', username: radicale.username, password: radicale.password });
+    gw = testGateway(radicale.url, basicCredentials(radicale));
     cal = `/alice/${unique('cal')}/`;
     book = `/alice/${unique('book')}/`;
     const setup = await gw.batch([

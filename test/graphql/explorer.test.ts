@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EXPLORER_CSP } from '../../src/graphql/explorer';
 import { testGateway, unique, type TestGateway } from '../rest/gateway';
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,7 +30,7 @@ describe('GraphQL explorer', () => {
   let origin: string;
 
   beforeAll(async () => {
-    gw = testGateway(apache.url, { mode: 'basic', username: apache.username, password: apache.password });
+    gw = testGateway(apache.url, basicCredentials(apache));
     origin = await gw.url();
   });
   afterAll(() => gw.close());

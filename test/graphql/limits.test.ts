@@ -1,5 +1,5 @@
 import { loadConfig, type GatewayConfig } from '../../src/config';
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { testGateway, type TestGateway } from '../rest/gateway';
 import { graphql } from './client';
 
@@ -12,7 +12,7 @@ const DELETE_ONE = 'mutation { batch(operations: [{ method: DELETE, href: "/dav/
  */
 describe('GraphQL abuse limits', () => {
   const apache = testServers().apache;
-  const auth = { mode: 'basic', username: apache.username, password: apache.password } as const;
+  const auth = basicCredentials(apache);
   const defaults = loadConfig({});
   const gateways: TestGateway[] = [];
   const gateway = (config: Partial<GatewayConfig> = {}) => {

@@ -1,4 +1,4 @@
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { testGateway, unique, type TestGateway } from '../rest/gateway';
 import { dataOf, graphql } from './client';
 
@@ -15,7 +15,7 @@ describe('GraphQL reads against Apache mod_dav', () => {
   let base: string;
 
   beforeAll(() => {
-    gw = testGateway(apache.url, { mode: 'basic', username: apache.username, password: apache.password });
+    gw = testGateway(apache.url, basicCredentials(apache));
   });
   afterAll(() => gw.close());
   beforeEach(async () => {

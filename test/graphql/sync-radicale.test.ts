@@ -1,4 +1,4 @@
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from '../rest/gateway';
 import { dataOf, graphql } from './client';
 
@@ -16,7 +16,7 @@ describe('GraphQL discovery and sync against Radicale', () => {
   let cal: string;
 
   beforeAll(() => {
-    gw = testGateway(radicale.url, { mode: 'basic', username: radicale.username, password: radicale.password });
+    gw = testGateway(radicale.url, basicCredentials(radicale));
   });
   afterAll(() => gw.close());
   beforeEach(async () => {

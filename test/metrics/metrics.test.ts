@@ -1,4 +1,4 @@
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { testGateway, unique, type TestGateway } from '../rest/gateway';
 import { graphql } from '../graphql/client';
 
@@ -19,7 +19,7 @@ describe('Prometheus metrics', () => {
   let gw: TestGateway;
 
   beforeAll(() => {
-    gw = testGateway(apache.url, { mode: 'basic', username: apache.username, password: apache.password });
+    gw = testGateway(apache.url, basicCredentials(apache));
   });
   afterAll(() => gw.close());
 

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { UpstreamClient } from '../../src/upstream/client';
 import { DEFAULT_LIMITS } from '../../src/upstream/backend';
 import type { ReadContext } from '../../src/reads/read';
-import { basicAuth, testServers, type ServerInfo } from '../servers';
+import { basicAuth, basicCredentials, type ServerInfo, testServers } from '../servers';
 
 /** An upstream client for a test server with its Basic credentials configured, and a read context over it. */
 export function readContext(info: ServerInfo): { ctx: ReadContext; client: UpstreamClient } {
-  const client = new UpstreamClient({ name: 'test', url: info.url, auth: { mode: 'basic', username: info.username, password: info.password }, limits: { ...DEFAULT_LIMITS } });
+  const client = new UpstreamClient({ name: 'test', url: info.url, auth: basicCredentials(info), limits: { ...DEFAULT_LIMITS } });
   return { ctx: { backend: client, options: {} }, client };
 }
 

@@ -1,4 +1,4 @@
-import { basicAuth, testServers } from '../servers';
+import { basicAuth, basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from './gateway';
 
 /** The REST face against a real Apache httpd with mod_dav (Basic auth), started by global setup. */
@@ -8,7 +8,7 @@ describe('POST /v1/batch against Apache mod_dav', () => {
   let base: string;
 
   beforeAll(() => {
-    gw = testGateway(apache.url, { mode: 'basic', username: apache.username, password: apache.password });
+    gw = testGateway(apache.url, basicCredentials(apache));
   });
   afterAll(() => gw.close());
   beforeEach(() => {

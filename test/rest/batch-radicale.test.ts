@@ -1,4 +1,4 @@
-import { testServers } from '../servers';
+import { basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from './gateway';
 
 const event = (uid: string, summary: string) =>
@@ -12,7 +12,7 @@ describe('POST /v1/batch against Radicale', () => {
   let cal: string;
 
   beforeAll(() => {
-    gw = testGateway(radicale.url, { mode: 'basic', username: radicale.username, password: radicale.password });
+    gw = testGateway(radicale.url, basicCredentials(radicale));
   });
   afterAll(() => gw.close());
   beforeEach(() => {

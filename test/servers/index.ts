@@ -43,6 +43,11 @@ export function basicAuth(info: ServerInfo): string {
   return `Basic ${Buffer.from(`${info.username}:${info.password}`, 'utf8').toString('base64')}`;
 }
 
+/** The server's credentials as davgate's configured Basic auth for a backend. */
+export function basicCredentials(info: ServerInfo): { mode: 'basic'; username: string; password: string } {
+  return { mode: 'basic', username: info.username, password: info.password };
+}
+
 let cached: TestServers | undefined;
 
 /** The servers global setup started. Throws when the tests run without that setup. */
