@@ -1,10 +1,9 @@
 import { create, fragment } from 'xmlbuilder2';
 import type { DavResponse, MultiStatus } from '../model/multistatus';
-import { escapeAttribute, escapeText } from './escape';
+import { escapeText } from './escape';
 import { PrefixTable } from './prefixes';
-import { BuilderSink } from './builder-sink';
 import { emitResponse, type ResponseSink } from './response-events';
-import { fillSlots, SLOT_PATTERN, slotMarker, type Template } from './templates';
+import { ShapeTemplates } from './templates';
 
 const BODY_MARK = '@@davgate-responses@@';
 
@@ -47,15 +46,9 @@ export function buildMultiStatus(ms: MultiStatus, options: BuildOptions = {}): s
   return Array.from(buildMultiStatusChunks(ms, options)).join('');
 }
 
-/**
- * Writes responses with xmlbuilder2. A listing repeats a few shapes (the same elements with
- * other text) thousands of times, and xmlbuilder2's cost is in creating DOM nodes, so each
- * distinct shape is built once with a marker in every text and attribute value; a response of
- * a known shape is that serialization with its own values, escaped as xmlbuilder2 escapes them
- * (test/xml/build-multistatus.test.ts holds both ways to the same output).
- */
+/** Writes responses, from shape templates unless told not to (ShapeTemplates). */
 class ResponseWriter {
-  private readonly templates = new Map<string, Template>();
+  private readonly templates = new ShapeTemplates(MAX_TEMPLATES, 'direct');
 
   constructor(
     private readonly prefixes: PrefixTable,
@@ -63,57 +56,7 @@ class ResponseWriter {
   ) {}
 
   write(response: DavResponse, index: number): string {
-    if (!this.useTemplates) return this.direct(response, index);
-    const shape = new ShapeSink();
-    emitResponse(response, index, this.prefixes, shape);
-    let template = this.templates.get(shape.key);
-    if (template === undefined) {
-      if (this.templates.size >= MAX_TEMPLATES) return this.direct(response, index);
-      template = this.template(response, index);
-      this.templates.set(shape.key, template);
-    }
-    // A value XML cannot carry: the direct path says where it is.
-    return fillSlots(template, shape.values) ?? this.direct(response, index);
-  }
-
-  private direct(response: DavResponse, index: number): string {
-    const sink = new BuilderSink((value, where) => escapeText(value, where), (value, where) => escapeAttribute(value, where));
-    emitResponse(response, index, this.prefixes, sink);
-    return sink.end();
-  }
-
-  private template(response: DavResponse, index: number): Template {
-    const attributeSlots: boolean[] = [];
-    const marker = (attribute: boolean) => () => {
-      attributeSlots.push(attribute);
-      return slotMarker(attributeSlots.length - 1);
-    };
-    const sink = new BuilderSink(marker(false), marker(true));
-    emitResponse(response, index, this.prefixes, sink);
-    return { parts: sink.end().split(SLOT_PATTERN), attributeSlots };
-  }
-}
-
-/** The shape of a response (its elements, attribute names and where text goes) and its values. */
-class ShapeSink implements ResponseSink {
-  key = '';
-  readonly values: string[] = [];
-
-  open(qname: string): void {
-    this.key += `<${qname}`;
-  }
-
-  attribute(qname: string, value: string): void {
-    this.key += ` ${qname}=`;
-    this.values.push(value);
-  }
-
-  text(value: string): void {
-    this.key += '"';
-    this.values.push(value);
-  }
-
-  close(): void {
-    this.key += '>';
+    const emit = (sink: ResponseSink) => emitResponse(response, index, this.prefixes, sink);
+    return this.useTemplates ? this.templates.write(emit) : ShapeTemplates.direct(emit);
   }
 }

@@ -1,57 +1,117 @@
 import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { dav, NS, type ClarkName } from '../model/clark';
 import type { PropValue } from '../model/xml-content';
 import { BuilderSink } from './builder-sink';
 import { escapeAttribute, escapeText } from './escape';
 import { PrefixTable } from './prefixes';
-import { emitElement } from './response-events';
+import { emitElement, type ResponseSink } from './response-events';
+import { ShapeTemplates } from './templates';
 
 /*
- * Request bodies of the methods a batch sends, built with xmlbuilder2 from the same
- * property model the multistatus uses, so a value read from one server can be written to
- * another unchanged.
+ * Request bodies of the methods a batch sends, built from the same property model the
+ * multistatus uses, so a value read from one server can be written to another unchanged.
+ * A gateway sends the same few shapes again and again (a PROPPATCH of one text property), so
+ * the root with its declarations and the elements inside it come from templates of what
+ * xmlbuilder2 writes, as the multistatus writer does; `{ templates: false }` builds the whole
+ * document with xmlbuilder2 (test/xml/request-bodies.test.ts holds both to the same output).
  */
 
 type Props = Iterable<readonly [ClarkName, PropValue]>;
 
+/** Options for building a request body. */
+export interface RequestBodyOptions {
+  /** Reuse xmlbuilder2's serialization of each distinct shape (default true). */
+  readonly templates?: boolean;
+}
+
 /** RFC 4918 §14.19 propertyupdate: the sets, then the removes, in that order (§9.2: applied in document order). */
-export function propertyUpdateBody(set: Props, remove: readonly ClarkName[]): string {
+export function propertyUpdateBody(set: Props, remove: readonly ClarkName[], options: RequestBodyOptions = {}): string {
   const sets = [...set];
-  return document(dav('propertyupdate'), sets, remove, (root, prefixes) => {
-    if (sets.length > 0) writeProps(root.ele('D:set'), sets, prefixes);
+  return document(dav('propertyupdate'), sets, remove, options, (sink, prefixes) => {
+    if (sets.length > 0) writeProps(sink, 'D:set', sets, prefixes);
     if (remove.length > 0) {
-      const prop = root.ele('D:remove').ele('D:prop');
-      for (const name of remove) prop.ele(prefixes.qname(name));
+      sink.open('D:remove');
+      sink.open('D:prop');
+      for (const name of remove) {
+        sink.open(prefixes.qname(name));
+        sink.close();
+      }
+      sink.close();
+      sink.close();
     }
   });
 }
 
 /** RFC 5689 §5.1 extended MKCOL, or RFC 4791 §5.3.1 MKCALENDAR: the properties to set on creation. */
-export function creationBody(kind: 'mkcol' | 'mkcalendar', set: Props): string {
+export function creationBody(kind: 'mkcol' | 'mkcalendar', set: Props, options: RequestBodyOptions = {}): string {
   const sets = [...set];
   const rootName = kind === 'mkcol' ? dav('mkcol') : `{${NS.CALDAV}}mkcalendar`;
-  return document(rootName, sets, [], (root, prefixes) => writeProps(root.ele('D:set'), sets, prefixes));
+  return document(rootName, sets, [], options, (sink, prefixes) => writeProps(sink, 'D:set', sets, prefixes));
 }
 
 /** RFC 4918 §14.11 lockinfo: a write lock of the scope, with the owner as text when given. */
-export function lockInfoBody(scope: 'exclusive' | 'shared', owner: string | undefined): string {
-  return document(dav('lockinfo'), [], [], (root) => {
-    root.ele('D:lockscope').ele(`D:${scope}`);
-    root.ele('D:locktype').ele('D:write');
-    if (owner !== undefined) root.ele('D:owner').txt(escapeText(owner, () => 'the lock owner'));
+export function lockInfoBody(scope: 'exclusive' | 'shared', owner: string | undefined, options: RequestBodyOptions = {}): string {
+  return document(dav('lockinfo'), [], [], options, (sink) => {
+    sink.open('D:lockscope');
+    sink.open(`D:${scope}`);
+    sink.close();
+    sink.close();
+    sink.open('D:locktype');
+    sink.open('D:write');
+    sink.close();
+    sink.close();
+    if (owner !== undefined) {
+      sink.open('D:owner');
+      sink.text(owner, () => 'the lock owner');
+      sink.close();
+    }
   });
 }
 
-function document(rootName: ClarkName, props: Props, names: readonly ClarkName[], fill: (root: XMLBuilder, prefixes: PrefixTable) => void): string {
+const BODY_MARK = '@@davgate-body@@';
+const MAX_SHAPES = 256;
+const MAX_SHELLS = 64;
+
+/** Kept for the life of the process: the inner shapes, and the prolog and root tags by root and declarations. */
+const inner = new ShapeTemplates(MAX_SHAPES, 'clear');
+const shells = new Map<string, readonly [string, string]>();
+
+type Fill = (sink: ResponseSink, prefixes: PrefixTable) => void;
+
+function document(rootName: ClarkName, props: Props, names: readonly ClarkName[], options: RequestBodyOptions, fill: Fill): string {
   const prefixes = PrefixTable.ofProps(props, [rootName, ...names]);
-  const root = create({ version: '1.0', encoding: 'utf-8' }).ele(prefixes.qname(rootName), prefixes.declarations());
-  fill(root, prefixes);
-  return root.end();
+  const qname = prefixes.qname(rootName);
+  const declarations = prefixes.declarations();
+  if (options.templates === false) {
+    const sink = new BuilderSink(escapeText, escapeAttribute, create({ version: '1.0', encoding: 'utf-8' }).ele(qname, declarations));
+    fill(sink, prefixes);
+    return sink.end();
+  }
+  const parts = shell(qname, declarations);
+  if (parts === undefined) return document(rootName, props, names, { templates: false }, fill);
+  return parts[0] + inner.write((sink) => fill(sink, prefixes)) + parts[1];
 }
 
-function writeProps(parent: XMLBuilder, props: Props, prefixes: PrefixTable): void {
-  const prop = parent.ele('D:prop');
-  const sink = new BuilderSink((value, where) => escapeText(value, where), (value, where) => escapeAttribute(value, where), prop);
+/** The document around the root's content, as xmlbuilder2 writes it; undefined when a namespace holds the marker. */
+function shell(qname: string, declarations: Record<string, string>): readonly [string, string] | undefined {
+  let key = qname;
+  for (const name in declarations) key += `\u0000${name}\u0000${declarations[name]}`;
+  let parts = shells.get(key);
+  if (parts === undefined) {
+    const text = create({ version: '1.0', encoding: 'utf-8' }).ele(qname, declarations).txt(BODY_MARK).end();
+    const [head, tail, ...more] = text.split(BODY_MARK);
+    if (tail === undefined || more.length > 0) return undefined;
+    parts = [head as string, tail];
+    if (shells.size >= MAX_SHELLS) shells.clear();
+    shells.set(key, parts);
+  }
+  return parts;
+}
+
+function writeProps(sink: ResponseSink, parent: string, props: readonly (readonly [ClarkName, PropValue])[], prefixes: PrefixTable): void {
+  sink.open(parent);
+  sink.open('D:prop');
   for (const [name, value] of props) emitElement(name, value.attrs, value.value, prefixes, sink, (what) => () => `property ${what}`);
+  sink.close();
+  sink.close();
 }

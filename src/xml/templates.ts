@@ -1,4 +1,7 @@
+import { BuilderSink } from './builder-sink';
 import { findNonXmlChar } from './chars';
+import { escapeAttribute, escapeText } from './escape';
+import type { ResponseSink } from './response-events';
 
 /**
  * The serialization of one response shape, cut at its text and attribute values:
@@ -38,4 +41,84 @@ export function fillSlots(template: Template, values: readonly string[]): string
 function escapeWith(value: string, pattern: RegExp, escapes: Readonly<Record<string, string>>): string {
   pattern.lastIndex = 0;
   return pattern.test(value) ? value.replace(pattern, (c) => escapes[c] as string) : value;
+}
+
+/**
+ * Writes pieces of XML of repeated shapes with xmlbuilder2, each distinct shape once: its
+ * serialization with a marker in every text and attribute value is kept, and a piece of a known
+ * shape is that serialization with its own values, escaped as xmlbuilder2 escapes them after
+ * escape.ts (test/xml holds both ways to the same output). xmlbuilder2's cost is in creating
+ * DOM nodes, and a listing, or a gateway's stream of PROPPATCH bodies, repeats a few shapes.
+ */
+export class ShapeTemplates {
+  private readonly templates = new Map<string, Template>();
+
+  /**
+   * `max` distinct shapes are kept; past that, `whenFull` says whether pieces of new shapes are
+   * built one by one (`direct`, for one document) or the kept shapes are dropped (`clear`, for
+   * a cache that lives as long as the process).
+   */
+  constructor(
+    private readonly max: number,
+    private readonly whenFull: 'direct' | 'clear',
+  ) {}
+
+  /** The piece `emit` describes, from its shape's template when it has one. */
+  write(emit: (sink: ResponseSink) => void): string {
+    const shape = new ShapeSink();
+    emit(shape);
+    let template = this.templates.get(shape.key);
+    if (template === undefined) {
+      if (this.templates.size >= this.max) {
+        if (this.whenFull === 'direct') return ShapeTemplates.direct(emit);
+        this.templates.clear();
+      }
+      template = ShapeTemplates.template(emit);
+      this.templates.set(shape.key, template);
+    }
+    // A value XML cannot carry: the direct path says where it is.
+    return fillSlots(template, shape.values) ?? ShapeTemplates.direct(emit);
+  }
+
+  /** The piece built by xmlbuilder2 alone. */
+  static direct(emit: (sink: ResponseSink) => void): string {
+    const sink = new BuilderSink(escapeText, escapeAttribute);
+    emit(sink);
+    return sink.end();
+  }
+
+  private static template(emit: (sink: ResponseSink) => void): Template {
+    const attributeSlots: boolean[] = [];
+    const marker = (attribute: boolean) => () => {
+      attributeSlots.push(attribute);
+      return slotMarker(attributeSlots.length - 1);
+    };
+    const sink = new BuilderSink(marker(false), marker(true));
+    emit(sink);
+    return { parts: sink.end().split(SLOT_PATTERN), attributeSlots };
+  }
+}
+
+/** The shape of a piece (its elements, attribute names and where text goes) and its values. */
+class ShapeSink implements ResponseSink {
+  key = '';
+  readonly values: string[] = [];
+
+  open(qname: string): void {
+    this.key += `<${qname}`;
+  }
+
+  attribute(qname: string, value: string): void {
+    this.key += ` ${qname}=`;
+    this.values.push(value);
+  }
+
+  text(value: string): void {
+    this.key += '"';
+    this.values.push(value);
+  }
+
+  close(): void {
+    this.key += '>';
+  }
 }

@@ -24,7 +24,7 @@ const trimmed = xmlText().map((s) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''));
 const isBlank = (s: string) => /^[ \t\r\n]*$/.test(s);
 
 const ncname = fc.oneof(fc.constantFrom(...LOCALS), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9._-]{0,8}$/));
-const elementName = fc.oneof({ weight: 5, arbitrary: fc.tuple(fc.constantFrom(...NAMESPACES), ncname).map(([ns, l]) => `{${ns}}${l}`) }, { weight: 1, arbitrary: ncname });
+export const elementName = fc.oneof({ weight: 5, arbitrary: fc.tuple(fc.constantFrom(...NAMESPACES), ncname).map(([ns, l]) => `{${ns}}${l}`) }, { weight: 1, arbitrary: ncname });
 const attrName = fc.oneof(ncname.filter((n) => n !== 'xmlns'), fc.tuple(fc.constantFrom(...NAMESPACES.slice(1)), ncname).map(([ns, l]) => `{${ns}}${l}`));
 const attrs = fc.uniqueArray(fc.tuple(attrName, xmlText()), { minLength: 1, maxLength: 3, selector: ([k]) => k }).map((entries) => new Map(entries));
 
@@ -56,7 +56,8 @@ const status: fc.Arbitrary<Status> = fc.oneof(
 );
 const error: fc.Arbitrary<DavError> = fc.array(content.chain((value) => elementName.map((name): XmlElement => ({ name, value }))), { maxLength: 2 }).map((conditions) => ({ conditions }));
 const propValue: fc.Arbitrary<PropValue> = fc.record({ attrs, value: content }, { requiredKeys: ['value'] });
-const props = fc.uniqueArray(fc.tuple(elementName, propValue), { maxLength: 4, selector: ([k]) => k }).map((entries) => new Map(entries));
+/** Properties with values, as a PROPPATCH or an extended MKCOL sets them. */
+export const props = fc.uniqueArray(fc.tuple(elementName, propValue), { maxLength: 4, selector: ([k]) => k }).map((entries) => new Map(entries));
 
 // requiredKeys: the optional fields are absent, never undefined, as in the parser's models.
 const propstat: fc.Arbitrary<PropStat> = fc.record({ status, props, error, description: xmlText() }, { requiredKeys: ['status', 'props'] });
