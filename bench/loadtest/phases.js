@@ -1,8 +1,9 @@
 'use strict';
 /**
- * The phases of a run: the comparison (the same load through the gateway and straight to
- * Apache, step by step at rising concurrency) and the fault phases. Each phase sets up its
- * workers' collections straight on Apache, runs, then checks its ledger against Apache.
+ * The phases of a run: the comparison (the same load through the gateway, straight to Apache
+ * and through the floor gateway, step by step at rising concurrency) and the fault phases.
+ * Each phase sets up its workers' collections straight on Apache, runs, then checks its ledger
+ * against Apache.
  */
 
 const { performance } = require('node:perf_hooks');
@@ -11,7 +12,7 @@ const { verify } = require('./verify.js');
 const { createWorker, setupOperations } = require('./workload.js');
 const { gatewayTarget, directTarget } = require('./targets.js');
 const { runSteps, summarize, nextId } = require('./driver.js');
-const { memoryOf } = require('./procs.js');
+const { memoryOf, startFloorGateway } = require('./procs.js');
 const { FAULT_INFO, gatewayFor, inject, timeline, nowSince } = require('./faults.js');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,54 +46,89 @@ function httpCounts(requests) {
   return out;
 }
 
-/** Gateway and direct, one step of each per concurrency, then both ledgers checked. */
+/**
+ * Gateway, direct and floor, one step of each per concurrency (the floor when s.floor, REST
+ * only: it has no GraphQL), then every ledger checked. The floor gateway lives for the
+ * comparison only.
+ */
 async function runComparison(ctx) {
   const { s, sampler, mainGateway, apache } = ctx;
   const maxC = Math.max(...s.concurrency);
   const gwLedger = new Ledger('gateway');
   const directLedger = new Ledger('direct');
+  const floorLedger = new Ledger('floor');
   const gwWorkers = await setupWorkers(ctx, 'gw', maxC, gwLedger);
   const directWorkers = s.direct ? await setupWorkers(ctx, 'direct', maxC, directLedger) : [];
+  const floorWorkers = s.floor ? await setupWorkers(ctx, 'floor', maxC, floorLedger) : [];
   const gw = gatewayTarget(mainGateway.url, { connections: maxC + 4, timeoutMs: s.clientTimeoutMs });
   const direct = directTarget(new URL(apache.url).origin, ctx.authorization);
-  const cpu = { gatewayPid: mainGateway.pid, apachePgid: () => apache.pgid };
-  const run = (target, workers, ledger, concurrency, seconds) =>
-    runSteps({ target, face: s.face, workers, ledger, steps: [{ concurrency, seconds }], phaseStart: performance.now(), cpu });
+  let floorGateway;
+  let floor;
+  const apachePgid = () => apache.pgid;
+  const run = (target, workers, ledger, concurrency, seconds, { face = s.face, gatewayPid = mainGateway.pid } = {}) =>
+    runSteps({ target, face, workers, ledger, steps: [{ concurrency, seconds }], phaseStart: performance.now(), cpu: { gatewayPid, apachePgid } });
   try {
+    if (s.floor) {
+      floorGateway = await startFloorGateway(apache);
+      floor = gatewayTarget(floorGateway.url, { connections: maxC + 4, timeoutMs: s.clientTimeoutMs });
+      process.stderr.write(`loadtest: floor gateway ${floorGateway.url} (pid ${floorGateway.pid})\n`);
+    }
+    const runFloor = (concurrency, seconds) => run(floor, floorWorkers, floorLedger, concurrency, seconds, { face: 'rest', gatewayPid: floorGateway.pid });
     const warmC = Math.min(4, maxC);
     sampler.watch(mainGateway, 'warm-up');
     const warm = await run(gw, gwWorkers, gwLedger, warmC, s.warmupSeconds);
     // The heap that survives a full GC, after each gateway step (the gateway is idle then): what a leak would grow.
     const heap = [{ after: 'warm-up', ...(await mainGateway.heapAfterGc()) }];
     if (s.direct) await run(direct, directWorkers, directLedger, warmC, s.warmupSeconds);
+    if (s.floor) await runFloor(warmC, s.warmupSeconds);
     const rows = [];
-    const requests = { gateway: [...warm.requests], direct: [] };
+    const requests = { gateway: [...warm.requests], direct: [], floor: [] };
     for (const c of s.concurrency) {
       sampler.watch(mainGateway, `C=${c}`);
       const g = await run(gw, gwWorkers, gwLedger, c, s.stepSeconds);
       sampler.watch(mainGateway, 'idle (direct step)');
       heap.push({ after: `C=${c}`, ...(await mainGateway.heapAfterGc()) });
       const d = s.direct ? await run(direct, directWorkers, directLedger, c, s.stepSeconds) : undefined;
+      if (s.floor) sampler.watch(mainGateway, 'idle (floor step)');
+      const f = s.floor ? await runFloor(c, s.stepSeconds) : undefined;
       requests.gateway.push(...g.requests.map((r) => ({ ...r, step: `C=${c}` })));
       if (d !== undefined) requests.direct.push(...d.requests.map((r) => ({ ...r, step: `C=${c}` })));
+      if (f !== undefined) requests.floor.push(...f.requests.map((r) => ({ ...r, step: `C=${c}` })));
       const gs = summarize(g.requests, g.steps[0].durationMs);
       const ds = d === undefined ? undefined : summarize(d.requests, d.steps[0].durationMs);
-      rows.push({ concurrency: c, gateway: { ...gs, cpu: g.steps[0].cpu }, direct: ds === undefined ? undefined : { ...ds, cpu: d.steps[0].cpu }, ratio: ds === undefined ? undefined : gs.opsPerS / ds.opsPerS });
-      process.stderr.write(`  C=${c}: gateway ${gs.opsPerS.toFixed(0)} ops/s p99 ${gs.p99?.toFixed(1)} ms${ds ? `, direct ${ds.opsPerS.toFixed(0)} ops/s p99 ${ds.p99?.toFixed(1)} ms, ratio ${(gs.opsPerS / ds.opsPerS).toFixed(2)}` : ''}\n`);
+      const fl = f === undefined ? undefined : summarize(f.requests, f.steps[0].durationMs);
+      rows.push({
+        concurrency: c,
+        gateway: { ...gs, cpu: g.steps[0].cpu },
+        direct: ds === undefined ? undefined : { ...ds, cpu: d.steps[0].cpu },
+        floor: fl === undefined ? undefined : { ...fl, cpu: f.steps[0].cpu },
+        ratio: ds === undefined ? undefined : gs.opsPerS / ds.opsPerS,
+        floorRatio: ds === undefined || fl === undefined ? undefined : fl.opsPerS / ds.opsPerS,
+        gatewayFloorRatio: fl === undefined ? undefined : gs.opsPerS / fl.opsPerS,
+      });
+      process.stderr.write(
+        `  C=${c}: gateway ${gs.opsPerS.toFixed(0)} ops/s p99 ${gs.p99?.toFixed(1)} ms` +
+          `${ds ? `, direct ${ds.opsPerS.toFixed(0)} ops/s p99 ${ds.p99?.toFixed(1)} ms, ratio ${(gs.opsPerS / ds.opsPerS).toFixed(2)}` : ''}` +
+          `${fl ? `, floor ${fl.opsPerS.toFixed(0)} ops/s p99 ${fl.p99?.toFixed(1)} ms${ds ? ` (${(fl.opsPerS / ds.opsPerS).toFixed(2)} of direct)` : ''}, gateway/floor ${(gs.opsPerS / fl.opsPerS).toFixed(2)}` : ''}\n`,
+      );
     }
     sampler.watch(mainGateway, 'idle after the comparison');
     await sleep(SETTLE_MS);
     const idleMem = memoryOf(mainGateway.pid);
     heap.push({ after: 'the comparison and 2 s idle', ...(await mainGateway.heapAfterGc()) });
-    const checks = { gateway: await verify(apache, gwLedger), ...(s.direct ? { direct: await verify(apache, directLedger) } : {}) };
+    const checks = {
+      gateway: await verify(apache, gwLedger),
+      ...(s.direct ? { direct: await verify(apache, directLedger) } : {}),
+      ...(s.floor ? { floor: await verify(apache, floorLedger) } : {}),
+    };
     return {
       rows,
       warmup: summarize(warm.requests, warm.steps[0]?.durationMs ?? 1),
-      ledgers: { gateway: ledgerSummary(gwLedger), ...(s.direct ? { direct: ledgerSummary(directLedger) } : {}) },
+      ledgers: { gateway: ledgerSummary(gwLedger), ...(s.direct ? { direct: ledgerSummary(directLedger) } : {}), ...(s.floor ? { floor: ledgerSummary(floorLedger) } : {}) },
       checks,
-      http: { gateway: httpCounts(requests.gateway) },
+      http: { gateway: httpCounts(requests.gateway), ...(s.floor ? { floor: httpCounts(requests.floor) } : {}) },
       // Every request of the comparison would be 100k records; the ones that did not fully succeed are kept.
-      notOk: { gateway: requests.gateway.filter((r) => r.outcome !== 'ok'), direct: requests.direct.filter((r) => r.outcome !== 'ok') },
+      notOk: { gateway: requests.gateway.filter((r) => r.outcome !== 'ok'), direct: requests.direct.filter((r) => r.outcome !== 'ok'), floor: requests.floor.filter((r) => r.outcome !== 'ok') },
       idleRssMB: idleMem === undefined ? undefined : idleMem.rssKB / 1024,
       peakRssMB: idleMem === undefined ? undefined : idleMem.hwmKB / 1024,
       heap,
@@ -100,6 +136,8 @@ async function runComparison(ctx) {
   } finally {
     await gw.close();
     await direct.close();
+    await floor?.close();
+    await floorGateway?.stop();
   }
 }
 

@@ -1,11 +1,11 @@
 'use strict';
 /**
- * The load test's processes: the Apache holder and the slow proxy (forked, driven over IPC with
- * bench/batch-procs.js's `driven`), the gateway as `node bin/davgate.js serve` (its own process,
- * configured by environment only), and what is read of them from /proc: resident memory and CPU
- * time. Everything started here is registered so that `killAllSync` can end it from an exit
- * handler; the gateway also watches its parent (gateway-preload.js), the forked helpers their IPC
- * channel.
+ * The load test's processes: the Apache holder, the slow proxy and the floor gateway (forked,
+ * driven over IPC with bench/batch-procs.js's `driven`), the gateway as `node bin/davgate.js
+ * serve` (its own process, configured by environment only), and what is read of them from
+ * /proc: resident memory and CPU time. Everything started here is registered so that
+ * `killAllSync` can end it from an exit handler; the gateway also watches its parent
+ * (gateway-preload.js), the forked helpers their IPC channel.
  */
 
 const fs = require('node:fs');
@@ -80,6 +80,21 @@ async function startSlowProxy(targetPort) {
   const proxy = driven(path.join(__dirname, 'slow-proxy.js'), [], 'slow-proxy', { ...process.env, LOADTEST_PROXY_TARGET_PORT: String(targetPort) });
   const { port } = await proxy.call(undefined, ['ready'], 20000);
   return { proxy, port };
+}
+
+/**
+ * Forks the floor gateway (floor-gateway.js, the benchmark baseline) in front of Apache; it
+ * answers { type: 'ready', port } and exits when this process goes away (IPC disconnect).
+ */
+async function startFloorGateway(apache) {
+  const floor = driven(path.join(__dirname, 'floor-gateway.js'), [], 'floor-gateway', {
+    ...process.env,
+    LOADTEST_FLOOR_BACKEND_URL: apache.url,
+    LOADTEST_FLOOR_USERNAME: apache.username,
+    LOADTEST_FLOOR_PASSWORD: apache.password,
+  });
+  const { port } = await floor.call(undefined, ['ready'], 20000);
+  return { label: 'floor', url: `http://127.0.0.1:${port}`, pid: floor.child.pid, stop: () => floor.stop(5000) };
 }
 
 /**
@@ -208,4 +223,4 @@ function killAllSync() {
   }
 }
 
-module.exports = { startApacheHolder, startSlowProxy, startGateway, rssSampler, memoryOf, cpuSecondsOf, groupCpuSeconds, killAllSync, live };
+module.exports = { startApacheHolder, startSlowProxy, startFloorGateway, startGateway, rssSampler, memoryOf, cpuSecondsOf, groupCpuSeconds, killAllSync, live };

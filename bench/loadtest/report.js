@@ -62,6 +62,13 @@ function verdicts(report) {
     targetsOk &&= ok;
     lines.push(`${ok ? 'PASS' : 'FAIL'} throughput C=${row.concurrency}: gateway ${num(row.gateway.opsPerS)} ops/s = ${fixed(row.ratio, 2)}× direct ${num(row.direct.opsPerS)} ops/s (target ≥ ${report.settings.ratioTarget})`);
   }
+  const floorRows = report.comparison.rows.filter((row) => row.floorRatio !== undefined);
+  if (floorRows.length > 0) {
+    lines.push(
+      `INFO floor gateway reaches ${floorRows.map((row) => `${fixed(row.floorRatio, 2)}× (C=${row.concurrency})`).join(', ')} of direct: the machine's ceiling for any gateway process here; ` +
+        `davgate reaches ${floorRows.map((row) => `${fixed(row.gatewayFloorRatio, 2)}× (C=${row.concurrency})`).join(', ')} of the floor`,
+    );
+  }
   const m = memory(report);
   if (m.heapGrowth !== undefined) {
     const g = m.heapGrowth;
@@ -86,7 +93,7 @@ function header(r) {
     `- backend: ${r.apache}, mod_dav_fs with its run directory on ${r.serversTmpdir}, Basic auth, 127.0.0.1 (test/servers/apache.conf: event MPM, up to 100 workers)`,
     '- gateway: `node bin/davgate.js serve` in its own process, default settings (16 upstream connections, 8 operations in flight per batch), DAVGATE_LOG_LEVEL=warn',
     `- load: each worker owns a collection and sends one batch at a time of 5 operations on new names (PUT, PROPPATCH of that file, PUT, DELETE of the previous iteration's file, MKCOL); faces: ${s.face === 'mixed' ? 'REST `POST /v1/batch` and GraphQL `batch` alternating' : s.face}`,
-    `- comparison: C = ${s.concurrency.join(', ')}, ${s.stepSeconds.toFixed(1)} s per step through the gateway (${s.seconds} s in all), then the same step straight to Apache: the same operations as single requests over an undici Pool of 16 connections, the independent ones concurrently; ${s.warmupSeconds} s of warm-up each way first (not in the table, in the accounting)`,
+    `- comparison: C = ${s.concurrency.join(', ')}, ${s.stepSeconds.toFixed(1)} s per step through the gateway (${s.seconds} s in all), then the same step straight to Apache: the same operations as single requests over an undici Pool of 16 connections, the independent ones concurrently${s.floor ? ', then the same step, REST only, through the floor gateway (floor-gateway.js: a plain node:http baseline, the direct path\'s requests behind one HTTP hop)' : ''}; ${s.warmupSeconds} s of warm-up each way first (not in the table, in the accounting)`,
     `- faults: ${s.faults.length === 0 ? 'none' : `${s.faults.join(', ')}, ${s.faultSeconds} s each (C=${s.faultConcurrency}; slow: C=${s.slowConcurrency})`}; client timeout ${s.clientTimeoutMs / 1000} s; a worker waits Retry-After (1 s if none) after a shed 503 and 100 ms after a batch of which nothing succeeded${s.quick ? '; LOADTEST_QUICK=1 (smoke run)' : ''}`,
     `- took ${r.elapsedSeconds.toFixed(0)} s`,
     '',
@@ -95,34 +102,62 @@ function header(r) {
 
 function comparison(r) {
   const cpuText = (c, withGateway) => `${num(c?.client)} / ${withGateway ? `${num(c?.gateway)} / ` : ''}${num(c?.apache)}`;
-  const rows = r.comparison.rows.map((row) => [
-    row.concurrency,
-    num(row.gateway.opsPerS),
-    num(row.gateway.batchesPerS),
-    msText(row.gateway.p50),
-    msText(row.gateway.p99),
-    pct(row.gateway.errorRate),
-    row.direct ? num(row.direct.opsPerS) : '—',
-    row.direct ? msText(row.direct.p50) : '—',
-    row.direct ? msText(row.direct.p99) : '—',
-    row.direct ? pct(row.direct.errorRate) : '—',
-    row.ratio === undefined ? '—' : `${fixed(row.ratio, 2)}×`,
-    cpuText(row.gateway.cpu, true),
-    num((row.gateway.cpu?.gateway * 1e4) / row.gateway.opsPerS),
-    row.direct ? cpuText(row.direct.cpu, false) : '—',
-  ]);
+  const ratio = (x) => (x === undefined ? '—' : `${fixed(x, 2)}×`);
+  const withFloor = r.comparison.rows.some((row) => row.floor);
+  // [header, cell] pairs; the floor's columns only when the floor ran.
+  const columns = [
+    ['C', (row) => row.concurrency],
+    ['gateway ops/s', (row) => num(row.gateway.opsPerS)],
+    ['batches/s', (row) => num(row.gateway.batchesPerS)],
+    ['p50 ms', (row) => msText(row.gateway.p50)],
+    ['p99 ms', (row) => msText(row.gateway.p99)],
+    ['errors', (row) => pct(row.gateway.errorRate)],
+    ['direct ops/s', (row) => (row.direct ? num(row.direct.opsPerS) : '—')],
+    ['direct p50 ms', (row) => (row.direct ? msText(row.direct.p50) : '—')],
+    ['direct p99 ms', (row) => (row.direct ? msText(row.direct.p99) : '—')],
+    ['direct errors', (row) => (row.direct ? pct(row.direct.errorRate) : '—')],
+    ['gateway ÷ direct', (row) => ratio(row.ratio)],
+    ...(withFloor
+      ? [
+          ['floor ops/s', (row) => (row.floor ? num(row.floor.opsPerS) : '—')],
+          ['floor ÷ direct', (row) => ratio(row.floorRatio)],
+          ['gateway ÷ floor', (row) => ratio(row.gatewayFloorRatio)],
+        ]
+      : []),
+    ['CPU % client / gateway / Apache', (row) => cpuText(row.gateway.cpu, true)],
+    ['gateway CPU µs/op', (row) => num((row.gateway.cpu?.gateway * 1e4) / row.gateway.opsPerS)],
+    ['CPU % direct: client / Apache', (row) => (row.direct ? cpuText(row.direct.cpu, false) : '—')],
+    ...(withFloor
+      ? [
+          ['CPU % floor: client / floor / Apache', (row) => (row.floor ? cpuText(row.floor.cpu, true) : '—')],
+          ['floor CPU µs/op', (row) => (row.floor ? num((row.floor.cpu?.gateway * 1e4) / row.floor.opsPerS) : '—')],
+        ]
+      : []),
+  ];
   return [
     '## Gateway and direct, same load',
     '',
     markdownTable(
-      ['C', 'gateway ops/s', 'batches/s', 'p50 ms', 'p99 ms', 'errors', 'direct ops/s', 'direct p50 ms', 'direct p99 ms', 'direct errors', 'gateway ÷ direct', 'CPU % client / gateway / Apache', 'gateway CPU µs/op', 'CPU % direct: client / Apache'],
-      rows,
-      ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      columns.map(([name]) => name),
+      r.comparison.rows.map((row) => columns.map(([, cell]) => cell(row))),
+      columns.map(() => 'r'),
     ),
     '',
-    `Whole requests through the gateway (warm-up included): ${Object.entries(r.comparison.http.gateway).map(([k, n]) => `${k} × ${n}`).join(', ')}.`,
+    `Whole requests through the gateway (warm-up included): ${Object.entries(r.comparison.http.gateway).map(([k, n]) => `${k} × ${n}`).join(', ')}${r.comparison.http.floor ? `; through the floor: ${Object.entries(r.comparison.http.floor).map(([k, n]) => `${k} × ${n}`).join(', ')}` : ''}.`,
     '',
     'ops/s: operations of the step\'s batches over the step (until its last answer); latency: one batch through the gateway, one iteration\'s requests (all of them answered) direct; errors: operations not Success/Created; CPU: % of one core over the step (client: this process; Apache: its whole process group).',
+    ...(withFloor
+      ? [
+          '',
+          'Floor: the same steps, REST only, through floor-gateway.js, a benchmark baseline (a `node:http` server that parses the batch, sends each operation to Apache over the direct path\'s undici Pool in the same order, reads only the statuses and answers the ledger\'s JSON; no davgate code, no validation, limits, metrics or logs). What it reaches of direct is the ceiling of any gateway process on this machine; gateway ÷ floor is what is left to davgate. Its latency and errors:',
+          '',
+          markdownTable(
+            ['C', 'floor ops/s', 'floor p50 ms', 'floor p99 ms', 'floor errors'],
+            r.comparison.rows.filter((row) => row.floor).map((row) => [row.concurrency, num(row.floor.opsPerS), msText(row.floor.p50), msText(row.floor.p99), pct(row.floor.errorRate)]),
+            ['r', 'r', 'r', 'r', 'r'],
+          ),
+        ]
+      : []),
     '',
     'Gateway latency by face (the same steps):',
     '',

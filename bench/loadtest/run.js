@@ -2,8 +2,10 @@
 /**
  * `npm run loadtest`: mixed REST and GraphQL batches through davgate (its own process,
  * `node bin/davgate.js serve`) against Apache mod_dav on loopback at rising concurrency, the
- * same load straight to Apache for the ratio, then the fault phases (Apache restarted, stopped,
- * slow), with every operation accounted for and the backend checked after each phase.
+ * same load straight to Apache for the ratio and through the floor gateway (floor-gateway.js,
+ * the least any gateway process does) for the machine's ceiling, then the fault phases
+ * (Apache restarted, stopped, slow), with every operation accounted for and the backend
+ * checked after each phase.
  * bench/README.md ("loadtest") describes it; knobs in settings.js.
  *
  * Exit status: 0; 1 when an accounting check fails (an unaccounted, duplicated or stray result,

@@ -19,13 +19,15 @@ function settings(env = process.env) {
   const faultSeconds = envNumber('LOADTEST_FAULT_SECONDS', quick ? 4 : 15);
   return {
     quick,
-    /** The gateway's share of the comparison, split evenly over the steps; direct gets the same. */
+    /** The gateway's share of the comparison, split evenly over the steps; direct and the floor get the same. */
     seconds,
     concurrency,
     stepSeconds: seconds / concurrency.length,
     warmupSeconds: envNumber('LOADTEST_WARMUP_SECONDS', quick ? 1 : 3),
     face,
     direct: env.LOADTEST_DIRECT !== '0',
+    /** The floor gateway (floor-gateway.js) as a third half of each step, REST only: the machine's ceiling for any gateway. */
+    floor: env.LOADTEST_FLOOR !== '0',
     faults,
     faultSeconds,
     faultConcurrency: envNumber('LOADTEST_FAULT_CONCURRENCY', quick ? 4 : 8),

@@ -1,0 +1,174 @@
+'use strict';
+/**
+ * The "floor gateway": a benchmark baseline, not a gateway. The least a Node process in
+ * davgate's place must do for the load test's REST batches, so that the report can tell how
+ * much of the gap between davgate and straight-to-Apache is davgate and how much is the
+ * machine: on 2 shared cores any gateway adds a process that does at least the direct client's
+ * HTTP work (one upstream request per operation) plus one HTTP exchange and a JSON parse and
+ * stringify per batch, and takes that CPU from the client and Apache.
+ *
+ * What it does, and nothing else: a `node:http` server on 127.0.0.1 (port 0) that takes
+ * `POST /v1/batch` with the body workload.js's restBody sends, JSON.parse, sends every
+ * operation to Apache as one request over an undici Pool with the direct path's settings
+ * (16 connections, pipelining 1, the Basic authorization header), the operations on the same
+ * href in order (PUT a-k → PROPPATCH a-k, the second only when the first succeeded, else a
+ * DEPENDENCY_FAILED result) and the chains concurrently, as davgate and the direct path do;
+ * the PROPPATCH body is a template string; of Apache's answers only the status is read (a
+ * 207's first <status> with one regex, the others' bodies dumped). It answers 207 with
+ * `{ responses: [{ href, kind, status, code?, retryable?, operationId, operationIndex }] }`,
+ * the fields of davgate's REST answer that the ledger reads (targets.js readRest), in the
+ * operations' order. A transport failure is UPSTREAM_OUTCOME_UNKNOWN (the ledger's "unknown").
+ *
+ * Deliberately absent: davgate code, validation (a malformed batch gets a 400 or a crash of
+ * the request, never a checked error), limits, queueing, load shedding, timeouts, retries,
+ * metrics, logs. Do not read its throughput as a gateway's: read it as the ceiling any gateway
+ * process reaches on this machine with this load.
+ *
+ * Forked by procs.js (startFloorGateway), driven over IPC like slow-proxy.js:
+ *
+ *   env LOADTEST_FLOOR_BACKEND_URL, LOADTEST_FLOOR_USERNAME, LOADTEST_FLOOR_PASSWORD
+ *                                                   ← { type: 'ready', port }
+ *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped' }
+ *
+ * It exits when the parent goes away (IPC disconnect).
+ */
+
+const http = require('node:http');
+const { Pool } = require('undici');
+
+const backend = new URL(process.env.LOADTEST_FLOOR_BACKEND_URL);
+const authorization = `Basic ${Buffer.from(`${process.env.LOADTEST_FLOOR_USERNAME}:${process.env.LOADTEST_FLOOR_PASSWORD}`).toString('base64')}`;
+/** The direct path's pool (targets.js directTarget): davgate's default upstream connections. */
+const pool = new Pool(backend.origin, { connections: 16, pipelining: 1 });
+
+const STATUS = /<(?:[\w-]+:)?status>\s*HTTP\/1\.\d (\d{3})/;
+const XML_TEXT = /[&<>]/g;
+const XML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** `set: { "{ns}local": text }` as a propertyupdate, a namespace prefix per property. */
+function proppatchBody(set) {
+  let props = '';
+  let i = 0;
+  for (const name in set) {
+    const close = name.indexOf('}');
+    const local = name.slice(close + 1);
+    props += `<L${i}:${local} xmlns:L${i}="${name.slice(1, close)}">${String(set[name]).replace(XML_TEXT, (ch) => XML_ESCAPES[ch])}</L${i}:${local}>`;
+    i++;
+  }
+  return `<?xml version="1.0" encoding="utf-8"?>\n<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>${props}</D:prop></D:set></D:propertyupdate>`;
+}
+
+function result(op, index, kind, status, code) {
+  return code === undefined
+    ? { href: op.href, kind, status, operationId: op.id, operationIndex: index }
+    : { href: op.href, kind, status, code, retryable: false, operationId: op.id, operationIndex: index };
+}
+
+/** One operation, one upstream request; the result from the status alone. */
+async function send(op, index) {
+  const headers = { authorization };
+  let body;
+  if (op.method === 'PUT') {
+    headers['content-type'] = op.contentType ?? 'application/octet-stream';
+    body = op.body;
+  } else if (op.method === 'PROPPATCH') {
+    headers['content-type'] = 'application/xml; charset=utf-8';
+    body = proppatchBody(op.set);
+  }
+  let status;
+  try {
+    const res = await pool.request({ method: op.method, path: op.href, headers, body });
+    status = res.statusCode;
+    if (status === 207) {
+      const m = STATUS.exec(await res.body.text());
+      status = m === null ? null : Number(m[1]);
+      if (status !== null && status >= 200 && status < 300) return result(op, index, 'Success', status);
+      return result(op, index, 'Error', status, 'PROPPATCH_FAILED');
+    }
+    await res.body.dump();
+  } catch {
+    return result(op, index, 'Error', null, 'UPSTREAM_OUTCOME_UNKNOWN');
+  }
+  if (status === 201) return result(op, index, 'Created', status);
+  if (status >= 200 && status < 300) return result(op, index, 'Success', status);
+  if (status === 423) return result(op, index, 'Locked', status);
+  return result(op, index, 'Error', status, `HTTP_${status}`);
+}
+
+/** The operations on one href in order, stopping at the first failure. */
+async function runChain(chain, out) {
+  let failed = false;
+  for (const [op, index] of chain) {
+    if (failed) {
+      out[index] = result(op, index, 'Error', 424, 'DEPENDENCY_FAILED');
+      continue;
+    }
+    const r = await send(op, index);
+    out[index] = r;
+    failed = r.kind !== 'Success' && r.kind !== 'Created';
+  }
+}
+
+async function runBatch(operations) {
+  const chains = new Map();
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i];
+    const chain = chains.get(op.href);
+    if (chain === undefined) chains.set(op.href, [[op, i]]);
+    else chain.push([op, i]);
+  }
+  const out = new Array(operations.length);
+  const running = [];
+  for (const chain of chains.values()) running.push(runChain(chain, out));
+  await Promise.all(running);
+  return out;
+}
+
+function answer(res, status, value) {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/v1/batch') {
+    req.resume();
+    answer(res, 404, { error: { code: 'NOT_FOUND' } });
+    return;
+  }
+  let text = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => {
+    text += chunk;
+  });
+  req.on('end', () => {
+    let operations;
+    try {
+      operations = JSON.parse(text).operations;
+    } catch {
+      answer(res, 400, { error: { code: 'BAD_REQUEST' } });
+      return;
+    }
+    runBatch(operations).then(
+      (responses) => answer(res, 207, { responses }),
+      () => answer(res, 500, { error: { code: 'INTERNAL' } }),
+    );
+  });
+});
+// fastify's default (davgate keeps it): a client's idle keep-alive connection is not closed under it between steps.
+server.keepAliveTimeout = 72000;
+
+server.listen({ host: '127.0.0.1', port: 0 }, () => process.send({ type: 'ready', port: server.address().port }));
+
+function stop() {
+  server.close();
+  server.closeAllConnections();
+  void pool.close().catch(() => undefined);
+  if (process.connected) process.send({ type: 'stopped' });
+  setTimeout(() => process.exit(0), 100).unref();
+}
+
+process.on('message', (message) => {
+  if (message?.type === 'stop') stop();
+});
+process.on('disconnect', () => process.exit(0));
