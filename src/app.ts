@@ -49,6 +49,9 @@ export function buildApp(config: GatewayConfig, backends: BackendRouter | Gatewa
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_request, body, done) => done(null, body));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Answers carry a caller's data, fetched live with the caller's credentials: no cache may keep them.
+    // Routes that may be cached (the explorer's assets) say so themselves.
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     // While draining, each answer closes its connection: a client's idle keep-alive would otherwise hold the process open.
     if (app.shutdown.draining) void reply.header('connection', 'close');
   });

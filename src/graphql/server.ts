@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { GatewayConfig, GraphQLConfig } from '../config';
@@ -14,7 +14,9 @@ import { typeDefs } from './schema';
 /**
  * The Apollo server of the GraphQL face, not started. Stack traces never leave, batched HTTP
  * requests are refused, CSRF prevention is on (Apollo's default, kept explicit), Apollo's
- * CDN landing page is off (davgate serves its own offline explorer).
+ * CDN landing page is off (davgate serves its own offline explorer). Apollo's cache-control
+ * plugin is off: the schema gives no cache hints and every answer is `no-store` (app.ts), and
+ * the plugin's per-field hook made Apollo wrap every resolver of every request.
  */
 export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): ApolloServer<GraphQLContext> {
   const limits = armor(config);
@@ -32,7 +34,7 @@ export function createApollo(config: GraphQLConfig, log?: FastifyBaseLogger): Ap
     ...(log === undefined ? {} : { logger: log }),
     formatError: formatError(log),
     validationRules: limits.validationRules,
-    plugins: [...limits.plugins, ApolloServerPluginLandingPageDisabled(), retryAfterPlugin()],
+    plugins: [...limits.plugins, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), retryAfterPlugin()],
   });
 }
 

@@ -25,12 +25,22 @@ describe('the gateway on the embedded store', () => {
     const res = await post('/v1/batch', JSON.stringify({ operations: [{ id: 'c', method: 'COPY', href: '/notes/welcome.txt', destination: '/shared/welcome-copy.txt' }] }), { 'content-type': 'application/json', 'x-request-id': 'req-42' });
     expect(res.status).toBe(207);
     expect(res.headers.get('x-request-id')).toBe('req-42');
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toMatchObject({ responses: [{ operationId: 'c', kind: 'Created', status: 201 }] });
     // An id that is too long, or has characters that do not belong in one, is replaced by a fresh one.
     for (const bad of ['x'.repeat(129), 'a b', '<script>']) {
       const replaced = await fetch(`${gateway.url}/healthz`, { headers: { 'x-request-id': bad } });
       expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
+  });
+
+  it('no answer carrying data may be cached, on either face (Apollo\'s cache-control plugin is off)', async () => {
+    const graphql = await post('/graphql', JSON.stringify({ query: '{ __typename }' }), { 'content-type': 'application/json' });
+    expect(graphql.status).toBe(200);
+    expect(graphql.headers.get('cache-control')).toBe('no-store');
+    const refused = await post('/v1/batch', '{', { 'content-type': 'application/json' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
   it('POST /v1/multistatus translates XML to JSON and back, with no backend call', async () => {
