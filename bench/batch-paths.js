@@ -1,11 +1,14 @@
 'use strict';
 /**
- * The three ways the batch bench sends N PUTs then N DELETEs to Apache, each checking every
+ * The four ways the batch bench sends N PUTs then N DELETEs to Apache, each checking every
  * answer (a wrong one throws), plus the untimed housekeeping around them (MKCOL of a fresh
  * collection, PROPFIND Depth 1 to check what is there, DELETE of the collection):
  *
  * - gateway: one `POST /v1/batch` of N PUT operations, then one of N DELETE operations, with
  *   `concurrency: C`, over an undici Client (keep-alive) to the gateway process;
+ * - floor: the same two POSTs, the same checks, over an undici Client to the floor gateway
+ *   (loadtest/floor-gateway.js: node:http and an undici Pool, no davgate code), the least a
+ *   process in davgate's place can do, as a baseline for what any gateway costs here;
  * - undici: the same requests straight to Apache through an undici Pool with the gateway's
  *   upstream settings (16 connections, pipelining 1), C in flight (a promise pool);
  * - webdav: the `webdav` package's putFileContents / deleteFile, C in flight, through a
@@ -49,9 +52,9 @@ function check(condition, message) {
 
 /**
  * Everything the paths share: the Apache origin and root, credentials, the direct pool,
- * the webdav client, the gateway client.
+ * the webdav client, the gateway client and, given `floorPort`, the floor gateway's client.
  */
-async function createPaths({ apache, gatewayPort, n, bodyBytes }) {
+async function createPaths({ apache, gatewayPort, floorPort, n, bodyBytes }) {
   const apacheUrl = new URL(apache.url);
   const origin = apacheUrl.origin;
   const root = apacheUrl.pathname; // '/dav/'
@@ -60,6 +63,7 @@ async function createPaths({ apache, gatewayPort, n, bodyBytes }) {
   const direct = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
   const admin = new Client(origin);
   const gateway = new Client(`http://127.0.0.1:${gatewayPort}`);
+  const floor = floorPort === undefined ? undefined : new Client(`http://127.0.0.1:${floorPort}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { createClient } = await import('webdav');
   const webdav = createClient(apache.url, { username: apache.username, password: apache.password, httpAgent: agent });
@@ -79,22 +83,23 @@ async function createPaths({ apache, gatewayPort, n, bodyBytes }) {
 
   const hrefs = (collection) => Array.from({ length: n }, (_, i) => `${collection}${fileName(i)}`);
 
-  async function gatewayBatch(operations, concurrency, expectedKind, expectedStatus) {
-    const res = await gateway.request({
+  /** One POST /v1/batch to `client` (the gateway's or the floor's, named `who` in errors), every result checked. */
+  async function gatewayBatch(client, who, operations, concurrency, expectedKind, expectedStatus) {
+    const res = await client.request({
       method: 'POST',
       path: '/v1/batch',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ operations, concurrency }),
     });
     const text = await res.body.text();
-    check(res.statusCode === 207, `gateway: POST /v1/batch answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    check(res.statusCode === 207, `${who}: POST /v1/batch answered ${res.statusCode}: ${text.slice(0, 300)}`);
     const { responses } = JSON.parse(text);
-    check(Array.isArray(responses) && responses.length === operations.length, `gateway: ${responses?.length} results for ${operations.length} operations`);
+    check(Array.isArray(responses) && responses.length === operations.length, `${who}: ${responses?.length} results for ${operations.length} operations`);
     for (let i = 0; i < responses.length; i++) {
       const r = responses[i];
       check(
         r.kind === expectedKind && r.status === expectedStatus && r.href === operations[i].href && r.operationIndex === i,
-        `gateway: result #${i} is ${JSON.stringify(r).slice(0, 300)}, expected ${expectedKind} ${expectedStatus} for ${operations[i].href}`,
+        `${who}: result #${i} is ${JSON.stringify(r).slice(0, 300)}, expected ${expectedKind} ${expectedStatus} for ${operations[i].href}`,
       );
     }
   }
@@ -109,8 +114,13 @@ async function createPaths({ apache, gatewayPort, n, bodyBytes }) {
   /** Each path: { put(collection, c), del(collection, c) }. */
   const paths = {
     gateway: {
-      put: (collection, c) => gatewayBatch(hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
-      del: (collection, c) => gatewayBatch(hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
+      put: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
+      del: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
+    },
+    // The same batches as the gateway's (no contentType: both send application/octet-stream upstream).
+    floor: {
+      put: (collection, c) => gatewayBatch(floor, 'floor', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
+      del: (collection, c) => gatewayBatch(floor, 'floor', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
     },
     undici: {
       put: (collection, c) => promisePool(n, c, (i) => directRequest('PUT', `${collection}${fileName(i)}`, 201, true)),
@@ -136,7 +146,7 @@ async function createPaths({ apache, gatewayPort, n, bodyBytes }) {
     rmcol: (collection) => adminRequest('DELETE', collection, {}, 204),
     async close() {
       agent.destroy();
-      await Promise.allSettled([direct.close(), admin.close(), gateway.close()]);
+      await Promise.allSettled([direct.close(), admin.close(), gateway.close(), floor?.close()]);
     },
   };
 }

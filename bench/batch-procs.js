@@ -1,10 +1,12 @@
 'use strict';
 /**
  * Process plumbing of the batch bench: the forked helpers driven over IPC (batch-servers.js,
- * batch-gateway.js), where the servers' run directory goes, and the per-phase CPU profiler.
+ * batch-gateway.js, loadtest/floor-gateway.js), where the servers' run directory goes, and the
+ * per-phase CPU profiler.
  */
 
 const fs = require('node:fs');
+const path = require('node:path');
 const os = require('node:os');
 const inspector = require('node:inspector');
 const { fork, execFileSync } = require('node:child_process');
@@ -79,6 +81,28 @@ function driven(file, execArgv, name, env = process.env) {
 }
 
 /**
+ * Forks the floor gateway (loadtest/floor-gateway.js) in front of Apache, as the load test's
+ * startFloorGateway does (credentials in LOADTEST_FLOOR_* variables, 'ready' with the port),
+ * with --expose-gc so that it takes the same GC before each phase as the gateway and the
+ * client. Resolves with the driven child and its port.
+ */
+async function startFloor(apache) {
+  const floor = driven(path.join(__dirname, 'loadtest', 'floor-gateway.js'), ['--expose-gc'], 'floor-gateway', {
+    ...process.env,
+    LOADTEST_FLOOR_BACKEND_URL: apache.url,
+    LOADTEST_FLOOR_USERNAME: apache.username,
+    LOADTEST_FLOOR_PASSWORD: apache.password,
+  });
+  try {
+    const { port } = await floor.call(undefined, ['ready'], 20000);
+    return { floor, port };
+  } catch (error) {
+    await floor.stop(2000);
+    throw error;
+  }
+}
+
+/**
  * The CPU profiler of the process doing a path's work (the gateway process for the gateway
  * path, this one for the others), switched on for the timed phases only; collects one
  * profile per phase.
@@ -110,4 +134,4 @@ function phaseProfiler(target, gateway) {
   };
 }
 
-module.exports = { serversTmpdir, filesystemOf, driven, phaseProfiler };
+module.exports = { serversTmpdir, filesystemOf, driven, startFloor, phaseProfiler };

@@ -1,38 +1,45 @@
 'use strict';
 /**
  * The batch bench: N PUTs (1 KB bodies) then N DELETEs against Apache mod_dav on loopback,
- * three ways side by side in one run: through davgate (`POST /v1/batch`, one batch of PUTs
- * and one of DELETEs), straight to Apache with undici, and with the `webdav` package, all at
- * the same concurrency C and with the same connection count. Targets: the gateway within
- * 1.15× of direct undici, and faster than webdav.
+ * four ways side by side in one run: through davgate (`POST /v1/batch`, one batch of PUTs
+ * and one of DELETEs), through the floor gateway (the same batches to loadtest/floor-gateway.js,
+ * the least a gateway process can do: node:http and an undici Pool), straight to Apache with
+ * undici, and with the `webdav` package, all at the same concurrency C and with the same
+ * connection count. Targets: the gateway within 1.15× of direct undici, and faster than
+ * webdav. The floor is a baseline, not a target: what any process in the gateway's place costs
+ * on this machine (INFO lines: floor ÷ direct undici, davgate ÷ floor).
  *
- * Processes: this one is the client of all three paths; the gateway runs in its own process
- * (batch-gateway.js), the servers are held by a third (batch-servers.js, test/servers through
- * tsx). Each sample uses a fresh collection (MKCOL, and the PROPFIND checks, outside the
- * timing); the paths take turns within a round, in rotating order.
+ * Processes: this one is the client of all four paths; the gateway runs in its own process
+ * (batch-gateway.js), the floor gateway in another (forked only when its path runs), the
+ * servers are held by a fourth (batch-servers.js, test/servers through tsx). Each sample uses a
+ * fresh collection (MKCOL, and the PROPFIND checks, outside the timing); the paths take turns
+ * within a round, in rotating order.
  */
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { gitRevision, envList, envNumber, quick, median, gc, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
+const { gitRevision, envList, envNumber, quick, gc, cpuModel, versionOf, markdownTable, fixed, ms } = require('./common.js');
 const { createPaths, BenchError, CONNECTIONS } = require('./batch-paths.js');
 const { summarize } = require('./batch-profile.js');
-const { serversTmpdir, filesystemOf, driven, phaseProfiler } = require('./batch-procs.js');
+const { rowsFor, table, targets, floorInfo } = require('./batch-report.js');
+const { serversTmpdir, filesystemOf, driven, startFloor, phaseProfiler } = require('./batch-procs.js');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const PATHS = [
   { id: 'gateway', label: 'davgate gateway: POST /v1/batch (PUTs), POST /v1/batch (DELETEs)' },
+  { id: 'floor', label: 'floor gateway (loadtest/floor-gateway.js): the same two POST /v1/batch' },
   { id: 'undici', label: 'direct undici Pool' },
   { id: 'webdav', label: 'webdav client (putFileContents / deleteFile)' },
 ];
-const RATIO_TARGET = 1.15;
+/** The paths BENCH_BATCH_PROFILE can profile (the floor is a baseline: no profiler in its process). */
+const PROFILED = ['gateway', 'undici', 'webdav'];
 
 function settings() {
   const raw = process.env.BENCH_BATCH_PROFILE ?? '';
   const profile = raw === '' || raw === '0' ? undefined : raw === '1' ? 'gateway' : raw;
-  if (profile !== undefined && !PATHS.some((p) => p.id === profile)) throw new Error(`BENCH_BATCH_PROFILE must be 1, gateway, undici or webdav, got "${raw}"`);
+  if (profile !== undefined && !PROFILED.includes(profile)) throw new Error(`BENCH_BATCH_PROFILE must be 1, gateway, undici or webdav, got "${raw}"`);
   return {
     n: envNumber('BENCH_BATCH_N', 200),
     bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
@@ -49,12 +56,12 @@ function settings() {
 }
 
 const GC_TEXT = {
-  minor: 'a minor GC (scavenge) in client and gateway before each phase (not timed; BENCH_BATCH_GC=minor)',
-  full: 'a full GC in client and gateway before each phase (not timed; BENCH_BATCH_GC=full: optimized code that embeds objects the GC frees is thrown away, so each phase partly re-optimizes)',
+  minor: 'a minor GC (scavenge) in client, gateway and floor before each phase (not timed; BENCH_BATCH_GC=minor)',
+  full: 'a full GC in client, gateway and floor before each phase (not timed; BENCH_BATCH_GC=full: optimized code that embeds objects the GC frees is thrown away, so each phase partly re-optimizes)',
   none: 'no GC between phases (BENCH_BATCH_GC=none)',
 };
 
-/** BENCH_BATCH_GC: what GC the client and the gateway do before each timed phase (see bench/README.md). */
+/** BENCH_BATCH_GC: what GC the client, the gateway and the floor do before each timed phase (see bench/README.md). */
 function gcKind(raw) {
   if (raw === undefined || raw === '') return 'minor';
   if (['full', 'minor', 'none'].includes(raw)) return raw;
@@ -74,14 +81,20 @@ function cpuMs(start) {
   return (user + system) / 1000;
 }
 
-/** One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup. */
-async function sample(ctx, s, gateway, pathId, c, tag, profiler) {
+/**
+ * One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup.
+ * `procs`: the gateway and (when its path runs) the floor gateway, both GC'd before each phase
+ * and their CPU read around it, whichever path is measured.
+ */
+async function sample(ctx, s, procs, pathId, c, tag, profiler) {
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
   const p = ctx.paths[pathId];
+  const { gateway, floor } = procs;
   await ctx.mkcol(collection);
   const phase = async (name, fn) => {
     if (s.gc !== 'none') gc(s.gc);
-    const g0 = await gateway.call(s.gc === 'none' ? { type: 'cpu' } : { type: 'gc', kind: s.gc }, ['gc', 'cpu']);
+    const before = s.gc === 'none' ? { type: 'cpu' } : { type: 'gc', kind: s.gc };
+    const [g0, f0] = await Promise.all([gateway.call(before, ['gc', 'cpu']), floor?.call(before, ['gc', 'cpu'])]);
     await profiler?.start();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -89,8 +102,8 @@ async function sample(ctx, s, gateway, pathId, c, tag, profiler) {
     const elapsed = performance.now() - t0;
     const client = cpuMs(c0);
     await profiler?.stop();
-    const g1 = await gateway.call({ type: 'cpu' }, ['cpu']);
-    return { ms: elapsed, clientCpuMs: client, gatewayCpuMs: (g1.cpu - g0.cpu) / 1000, trace: g1.trace };
+    const [g1, f1] = await Promise.all([gateway.call({ type: 'cpu' }, ['cpu']), floor?.call({ type: 'cpu' }, ['cpu'])]);
+    return { ms: elapsed, clientCpuMs: client, gatewayCpuMs: (g1.cpu - g0.cpu) / 1000, floorCpuMs: floor === undefined ? 0 : (f1.cpu - f0.cpu) / 1000, trace: g1.trace };
   };
   const put = await phase('PUT', p.put);
   const afterPut = await ctx.members(collection);
@@ -105,6 +118,7 @@ async function sample(ctx, s, gateway, pathId, c, tag, profiler) {
     deleteMs: del.ms,
     clientCpuMs: put.clientCpuMs + del.clientCpuMs,
     gatewayCpuMs: pathId === 'gateway' ? put.gatewayCpuMs + del.gatewayCpuMs : 0,
+    floorCpuMs: pathId === 'floor' ? put.floorCpuMs + del.floorCpuMs : 0,
     ...(put.trace === undefined || del.trace === undefined ? {} : traceOf(put, del)),
   };
 }
@@ -122,88 +136,19 @@ function traceOf(put, del) {
   };
 }
 
-function rowsFor(s, collected) {
-  const rows = [];
-  for (const c of s.concurrencies) {
-    const base = collected.get(`undici/${c}`);
-    for (const p of s.paths) {
-      const samples = collected.get(`${p.id}/${c}`);
-      const med = median(samples.map((x) => x.totalMs));
-      const baseMed = base === undefined ? undefined : median(base.map((x) => x.totalMs));
-      // Same-round ratios: a slow moment of the machine hits both sides of one.
-      const paired = base === undefined ? undefined : median(samples.map((x, i) => x.totalMs / base[i].totalMs));
-      rows.push({
-        path: p.id,
-        label: p.label,
-        concurrency: c,
-        runs: samples.length,
-        medianMs: med,
-        minMs: Math.min(...samples.map((x) => x.totalMs)),
-        maxMs: Math.max(...samples.map((x) => x.totalMs)),
-        putMedianMs: median(samples.map((x) => x.putMs)),
-        deleteMedianMs: median(samples.map((x) => x.deleteMs)),
-        opsPerS: (2 * s.n) / (med / 1000),
-        ratioToUndici: baseMed === undefined ? undefined : med / baseMed,
-        pairedRatioToUndici: paired,
-        clientCpuMs: median(samples.map((x) => x.clientCpuMs)),
-        gatewayCpuMs: median(samples.map((x) => x.gatewayCpuMs)),
-        ...(samples[0].gwPrepMs === undefined
-          ? {}
-          : Object.fromEntries(['gwBodyMs', 'gwPrepMs', 'gwUpstreamMs', 'gwFinishMs', 'outsideGatewayMs'].map((k) => [`${k.replace(/Ms$/, '')}MedianMs`, median(samples.map((x) => x[k]))]))),
-        samples: samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Number(v.toFixed(3))]))),
-      });
-    }
-  }
-  return rows;
-}
-
-function table(rows, n) {
-  return markdownTable(
-    ['path', 'C', `median ms (${n} PUT + ${n} DELETE)`, 'min ms', 'PUT ms', 'DELETE ms', 'ops/s', '× direct undici', 'CPU ms client + gateway', 'runs'],
-    rows.map((r) => [
-      r.path === 'gateway' ? 'davgate gateway (POST /v1/batch)' : r.path === 'undici' ? 'direct undici' : 'webdav package',
-      r.concurrency,
-      ms(r.medianMs),
-      ms(r.minMs),
-      ms(r.putMedianMs),
-      ms(r.deleteMedianMs),
-      fixed(r.opsPerS, 0),
-      r.ratioToUndici === undefined ? '—' : `${fixed(r.ratioToUndici, 2)}×`,
-      r.path === 'gateway' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.gatewayCpuMs, 0)}` : fixed(r.clientCpuMs, 0),
-      r.runs,
-    ]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-  );
-}
-
-function targets(rows, s) {
-  const lines = [];
-  const get = (p, c) => rows.find((r) => r.path === p && r.concurrency === c);
-  for (const c of s.concurrencies) {
-    const g = get('gateway', c);
-    const u = get('undici', c);
-    const w = get('webdav', c);
-    if (g && u) {
-      const ok = g.ratioToUndici <= RATIO_TARGET;
-      lines.push({ ok, text: `C=${c}: gateway ${ms(g.medianMs)} ms ≤ ${RATIO_TARGET}× direct undici ${ms(u.medianMs)} ms: ${fixed(g.ratioToUndici, 3)}× (same-round ratios: median ${fixed(g.pairedRatioToUndici, 3)}×)` });
-    }
-    if (g && w) lines.push({ ok: g.medianMs < w.medianMs, text: `C=${c}: gateway ${ms(g.medianMs)} ms < webdav ${ms(w.medianMs)} ms (${fixed(g.medianMs / w.medianMs, 2)}×)` });
-  }
-  return lines.map((l) => ({ ...l, line: `${l.ok ? 'PASS' : 'FAIL'} ${l.text}` }));
-}
-
 async function run() {
   const started = Date.now();
   const s = settings();
   const gatewayNodeArgs = envList('BENCH_BATCH_GATEWAY_NODE_ARGS', [], ' ');
   let servers;
   let gateway;
+  let floor;
   let ctx;
   let interrupted;
   const onSignal = (signal) => {
     interrupted ??= signal;
     console.error(`\nbatch bench: ${signal}, stopping the gateway and the servers …`);
-    void Promise.allSettled([gateway?.stop(5000), servers?.stop(15000)]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void Promise.allSettled([gateway?.stop(5000), floor?.stop(5000), servers?.stop(15000)]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, onSignal);
   const report = { date: new Date().toISOString(), davgate: gitRevision(), ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}), node: process.version, cpu: cpuModel(), quick, settings: { ...s, paths: s.paths.map((p) => p.id) } };
@@ -217,7 +162,9 @@ async function run() {
     const apache = info.apache;
     gateway = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway');
     const ready = await gateway.call({ type: 'start', apache }, ['ready']);
-    ctx = await createPaths({ apache, gatewayPort: ready.port, n: s.n, bodyBytes: s.bodyBytes });
+    let floorPort;
+    if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache));
+    ctx = await createPaths({ apache, gatewayPort: ready.port, floorPort, n: s.n, bodyBytes: s.bodyBytes });
 
     const header = [
       '# davgate batch bench',
@@ -226,6 +173,7 @@ async function run() {
       `- backend: ${apache.version}, mod_dav_fs on ${report.serversTmpdir}, Basic auth, 127.0.0.1 (test/servers/apache.conf: event MPM, KeepAlive On, MaxKeepAliveRequests default 100)`,
       `- work: ${s.n} PUTs of ${ctx.bodyBytes} bytes into a fresh collection, then ${s.n} DELETEs of them; the time is the two phases added (MKCOL and the PROPFIND checks in between are not timed)`,
       `- gateway: its own process, fastify + UpstreamClient (basic auth, DEFAULT_LIMITS: ${ready.connections} connections, pipelining 1), logs silent; the client sends one POST /v1/batch per phase with "concurrency": C over a keep-alive undici Client and checks 207 and every result`,
+      ...(floor === undefined ? [] : [`- floor gateway: bench/loadtest/floor-gateway.js in its own process, node:http + an undici Pool (${CONNECTIONS} connections, pipelining 1), at most C upstream requests in flight per batch, no davgate code, no validation, metrics or logs; driven like the gateway (same POSTs, same checks). A baseline, not a target`]),
       `- direct undici ${versionOf('undici')}: Pool with ${CONNECTIONS} connections, pipelining 1, C requests in flight; webdav ${versionOf('webdav')} (node-fetch ${versionOf('node-fetch')}): keep-alive http.Agent with ${CONNECTIONS} sockets, C calls in flight`,
       `- ${s.rounds} timed runs per row (untimed warm-up runs per path first: ${s.warmupFirst} at the first C, ${s.warmup} at each other), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
       ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
@@ -238,13 +186,14 @@ async function run() {
     const collected = new Map();
     let seq = 0;
     const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, gateway);
+    const procs = { gateway, floor };
     for (const [ci, c] of s.concurrencies.entries()) {
       for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
-      for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, gateway, p.id, c, `warm-${seq++}`);
+      for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, procs, p.id, c, `warm-${seq++}`);
       for (let round = 0; round < s.rounds; round++) {
         const order = s.paths.map((_, i) => s.paths[(i + round) % s.paths.length]);
         for (const p of order) {
-          const r = await sample(ctx, s, gateway, p.id, c, `${p.id}-c${c}-r${round}-${seq++}`, profiler);
+          const r = await sample(ctx, s, procs, p.id, c, `${p.id}-c${c}-r${round}-${seq++}`, profiler);
           collected.get(`${p.id}/${c}`).push(r);
         }
         process.stderr.write(`  C=${c} round ${round + 1}/${s.rounds}: ${order.map((p) => `${p.id} ${ms(collected.get(`${p.id}/${c}`).at(-1).totalMs)} ms`).join(', ')}\n`);
@@ -262,12 +211,15 @@ async function run() {
     await ctx.close();
     ctx = undefined;
     const stopped = await gateway.stop();
+    const floorStopped = await floor?.stop(5000);
     const rows = rowsFor(s, collected);
     const verdicts = s.profile !== undefined ? [] : targets(rows, s);
+    const floorLines = s.profile !== undefined ? [] : floorInfo(rows, s);
     console.log(`\n## ${s.n} PUTs then ${s.n} DELETEs against Apache on loopback\n`);
     console.log(table(rows, s.n));
-    console.log(`\nops/s = ${2 * s.n} requests / median; × direct undici = ratio of the medians at the same C; CPU = median user + system ms of the client process (and, for the gateway path, of the gateway process) per run.`);
+    console.log(`\nops/s = ${2 * s.n} requests / median; × direct undici = ratio of the medians at the same C; CPU = median user + system ms of the client process (and, for the gateway and floor paths, of the gateway or floor process) per run.`);
     console.log(`Gateway process: peak RSS ${fixed((stopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run, Node and fastify included).`);
+    if (floor !== undefined) console.log(`Floor gateway process: peak RSS ${fixed((floorStopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run).`);
     const traced = rows.filter((r) => r.gwPrepMedianMs !== undefined);
     if (traced.length > 0) {
       console.log('\n## Gateway path, where the time goes (BENCH_BATCH_TRACE=1; medians over runs, PUT and DELETE phases added)\n');
@@ -283,13 +235,16 @@ async function run() {
       console.log('\n## Targets\n');
       console.log(verdicts.map((v) => `- ${v.line}`).join('\n'));
     }
+    if (floorLines.length > 0) console.log(`${verdicts.length > 0 ? '' : '\n## Floor gateway\n\n'}${floorLines.map((l) => `- ${l}`).join('\n')}`);
     if (profileSummary !== undefined) console.log(`\n## CPU profile, ${s.profile} path\n\n${profileSummary.text}\n\nraw profile (the last run's PUT phase): ${profileSummary.file}`);
     Object.assign(report, {
       apache: apache.version,
       versions: Object.fromEntries(['undici', 'webdav', 'node-fetch', 'fastify'].map((p) => [p, versionOf(p)])),
       gatewayPeakRssMB: (stopped?.maxRssKB ?? NaN) / 1024,
+      ...(floor === undefined ? {} : { floorPeakRssMB: (floorStopped?.maxRssKB ?? NaN) / 1024 }),
       rows,
       targets: verdicts.map((v) => ({ pass: v.ok, line: v.line })),
+      info: floorLines,
       ...(profileSummary === undefined ? {} : { profile: { file: profileSummary.file, busyMsPerRun: profileSummary.busyMsPerRun, categories: profileSummary.categories } }),
     });
     if (process.env.BENCH_STRICT === '1' && verdicts.some((v) => !v.ok)) code = 2;
@@ -301,6 +256,7 @@ async function run() {
   } finally {
     await ctx?.close();
     await gateway?.stop(5000);
+    await floor?.stop(5000);
     await servers?.stop();
     for (const sig of ['SIGINT', 'SIGTERM']) process.removeListener(sig, onSignal);
   }
@@ -313,4 +269,4 @@ async function run() {
   return code;
 }
 
-module.exports = { run, description: 'N PUTs then N DELETEs against Apache: davgate /v1/batch vs direct undici vs the webdav package' };
+module.exports = { run, description: 'N PUTs then N DELETEs against Apache: davgate /v1/batch vs the floor gateway vs direct undici vs the webdav package' };

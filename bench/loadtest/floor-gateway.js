@@ -1,36 +1,49 @@
 'use strict';
 /**
  * The "floor gateway": a benchmark baseline, not a gateway. The least a Node process in
- * davgate's place must do for the load test's REST batches, so that the report can tell how
+ * davgate's place must do for the load test's REST batches (and the batch bench's, its `floor`
+ * path), so that the report can tell how
  * much of the gap between davgate and straight-to-Apache is davgate and how much is the
  * machine: on 2 shared cores any gateway adds a process that does at least the direct client's
  * HTTP work (one upstream request per operation) plus one HTTP exchange and a JSON parse and
  * stringify per batch, and takes that CPU from the client and Apache.
  *
  * What it does, and nothing else: a `node:http` server on 127.0.0.1 (port 0) that takes
- * `POST /v1/batch` with the body workload.js's restBody sends, JSON.parse, sends every
- * operation to Apache as one request over an undici Pool with the direct path's settings
- * (16 connections, pipelining 1, the Basic authorization header), the operations on the same
- * href in order (PUT a-k → PROPPATCH a-k, the second only when the first succeeded, else a
- * DEPENDENCY_FAILED result) and the chains concurrently, as davgate and the direct path do;
- * the PROPPATCH body is a template string; of Apache's answers only the status is read (a
- * 207's first <status> with one regex, the others' bodies dumped). It answers 207 with
- * `{ responses: [{ href, kind, status, code?, retryable?, operationId, operationIndex }] }`,
- * the fields of davgate's REST answer that the ledger reads (targets.js readRest), in the
- * operations' order. A transport failure is UPSTREAM_OUTCOME_UNKNOWN (the ledger's "unknown").
+ * `POST /v1/batch` with the body workload.js's restBody (or batch-paths.js's floor path)
+ * sends, JSON.parse, sends every operation to Apache as one request over an undici Pool with
+ * the direct path's settings (16 connections, pipelining 1, the Basic authorization header),
+ * the operations on the same href in order (PUT a-k → PROPPATCH a-k, the second only when the
+ * first succeeded, else a DEPENDENCY_FAILED result) and the chains concurrently, as davgate
+ * and the direct path do. With the batch's `"concurrency": n` (a whole number ≥ 1) at most n
+ * of its upstream requests are in flight at once, the slots handed out first come first
+ * served, so the operations start in batch order (davgate's semaphore, without its
+ * validation); without it, every chain starts at once (the load test's batches carry none).
+ * A PUT's body (a JSON string) goes as it is, with its `contentType` or else
+ * `application/octet-stream`, the Content-Type davgate sends for a PUT without one
+ * (src/operations/put.ts); the PROPPATCH body is a template string; of Apache's answers only
+ * the status is read (a 207's first <status> with one regex, the others' bodies dumped). It
+ * answers 207 with `{ responses: [{ href, kind, status, code?, retryable?, operationId,
+ * operationIndex }] }`, the fields of davgate's REST answer that the ledger reads (targets.js
+ * readRest) and the batch bench checks, in the operations' order. A transport failure is
+ * UPSTREAM_OUTCOME_UNKNOWN (the ledger's "unknown").
  *
  * Deliberately absent: davgate code, validation (a malformed batch gets a 400 or a crash of
  * the request, never a checked error), limits, queueing, load shedding, timeouts, retries,
  * metrics, logs. Do not read its throughput as a gateway's: read it as the ceiling any gateway
  * process reaches on this machine with this load.
  *
- * Forked by procs.js (startFloorGateway), driven over IPC like slow-proxy.js:
+ * Forked by the load test (procs.js startFloorGateway) and by the batch bench (batch.js, with
+ * --expose-gc), driven over IPC like slow-proxy.js:
  *
  *   env LOADTEST_FLOOR_BACKEND_URL, LOADTEST_FLOOR_USERNAME, LOADTEST_FLOOR_PASSWORD
  *                                                   ← { type: 'ready', port }
- *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped' }
+ *   → { type: 'gc', kind }   'minor' (scavenge) or 'full', when run with --expose-gc
+ *                                                   ← { type: 'gc', cpu }
+ *   → { type: 'cpu' }                               ← { type: 'cpu', cpu }
+ *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped', maxRssKB, cpu }
  *
- * It exits when the parent goes away (IPC disconnect).
+ * `cpu` is process.cpuUsage() (user + system µs since start); the load test sends only 'stop'
+ * and reads CPU from /proc. It exits when the parent goes away (IPC disconnect).
  */
 
 const http = require('node:http');
@@ -95,21 +108,55 @@ async function send(op, index) {
   return result(op, index, 'Error', status, `HTTP_${status}`);
 }
 
-/** The operations on one href in order, stopping at the first failure. */
-async function runChain(chain, out) {
+/**
+ * At most `limit` holders at once; a free slot is taken at once (no promise), a released one
+ * goes straight to the longest waiter, so requests start in the order they asked.
+ */
+function slots(limit) {
+  let active = 0;
+  const waiting = [];
+  let head = 0;
+  return {
+    acquire() {
+      if (active < limit) {
+        active++;
+        return undefined;
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      if (head < waiting.length) waiting[head++]();
+      else active--;
+    },
+  };
+}
+
+/** The operations on one href in order, stopping at the first failure; each request within a slot when `limit` is set. */
+async function runChain(chain, out, limit) {
   let failed = false;
   for (const [op, index] of chain) {
     if (failed) {
       out[index] = result(op, index, 'Error', 424, 'DEPENDENCY_FAILED');
       continue;
     }
-    const r = await send(op, index);
+    let r;
+    if (limit === undefined) r = await send(op, index);
+    else {
+      const wait = limit.acquire();
+      if (wait !== undefined) await wait;
+      try {
+        r = await send(op, index);
+      } finally {
+        limit.release();
+      }
+    }
     out[index] = r;
     failed = r.kind !== 'Success' && r.kind !== 'Created';
   }
 }
 
-async function runBatch(operations) {
+/** `concurrency`: the batch's field, at most that many requests in flight; absent (or not a whole number ≥ 1), no limit. */
+async function runBatch(operations, concurrency) {
   const chains = new Map();
   for (let i = 0; i < operations.length; i++) {
     const op = operations[i];
@@ -119,7 +166,9 @@ async function runBatch(operations) {
   }
   const out = new Array(operations.length);
   const running = [];
-  for (const chain of chains.values()) running.push(runChain(chain, out));
+  // Chains start in the order of their first operation, so the first requests take the slots in batch order.
+  const limit = Number.isInteger(concurrency) && concurrency >= 1 ? slots(concurrency) : undefined;
+  for (const chain of chains.values()) running.push(runChain(chain, out, limit));
   await Promise.all(running);
   return out;
 }
@@ -142,14 +191,14 @@ const server = http.createServer((req, res) => {
     text += chunk;
   });
   req.on('end', () => {
-    let operations;
+    let batch;
     try {
-      operations = JSON.parse(text).operations;
+      batch = JSON.parse(text);
     } catch {
       answer(res, 400, { error: { code: 'BAD_REQUEST' } });
       return;
     }
-    runBatch(operations).then(
+    runBatch(batch.operations, batch.concurrency).then(
       (responses) => answer(res, 207, { responses }),
       () => answer(res, 500, { error: { code: 'INTERNAL' } }),
     );
@@ -160,15 +209,25 @@ server.keepAliveTimeout = 72000;
 
 server.listen({ host: '127.0.0.1', port: 0 }, () => process.send({ type: 'ready', port: server.address().port }));
 
+function cpu() {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 function stop() {
   server.close();
   server.closeAllConnections();
   void pool.close().catch(() => undefined);
-  if (process.connected) process.send({ type: 'stopped' });
+  if (process.connected) process.send({ type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu() });
   setTimeout(() => process.exit(0), 100).unref();
 }
 
 process.on('message', (message) => {
   if (message?.type === 'stop') stop();
+  else if (message?.type === 'gc') {
+    if (message.kind === 'minor') globalThis.gc?.({ type: 'minor' });
+    else globalThis.gc?.();
+    process.send({ type: 'gc', cpu: cpu() });
+  } else if (message?.type === 'cpu') process.send({ type: 'cpu', cpu: cpu() });
 });
 process.on('disconnect', () => process.exit(0));

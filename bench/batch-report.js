@@ -1,0 +1,111 @@
+'use strict';
+/**
+ * The batch bench's numbers (batch.js): per path and C the medians of the samples and their
+ * ratios to direct undici, the markdown table, the targets of the issue (the gateway within
+ * 1.15× of direct undici, faster than the webdav package) and the floor gateway's INFO lines,
+ * which are not targets.
+ */
+
+const { median, markdownTable, fixed, ms } = require('./common.js');
+
+const RATIO_TARGET = 1.15;
+
+/** One row per C and path: medians of the samples, ratios to direct undici (of the medians, and the median same-round ratio), CPU, the samples. */
+function rowsFor(s, collected) {
+  const rows = [];
+  for (const c of s.concurrencies) {
+    const base = collected.get(`undici/${c}`);
+    for (const p of s.paths) {
+      const samples = collected.get(`${p.id}/${c}`);
+      const med = median(samples.map((x) => x.totalMs));
+      const baseMed = base === undefined ? undefined : median(base.map((x) => x.totalMs));
+      // Same-round ratios: a slow moment of the machine hits both sides of one.
+      const paired = base === undefined ? undefined : median(samples.map((x, i) => x.totalMs / base[i].totalMs));
+      rows.push({
+        path: p.id,
+        label: p.label,
+        concurrency: c,
+        runs: samples.length,
+        medianMs: med,
+        minMs: Math.min(...samples.map((x) => x.totalMs)),
+        maxMs: Math.max(...samples.map((x) => x.totalMs)),
+        putMedianMs: median(samples.map((x) => x.putMs)),
+        deleteMedianMs: median(samples.map((x) => x.deleteMs)),
+        opsPerS: (2 * s.n) / (med / 1000),
+        ratioToUndici: baseMed === undefined ? undefined : med / baseMed,
+        pairedRatioToUndici: paired,
+        clientCpuMs: median(samples.map((x) => x.clientCpuMs)),
+        gatewayCpuMs: median(samples.map((x) => x.gatewayCpuMs)),
+        floorCpuMs: median(samples.map((x) => x.floorCpuMs)),
+        ...(samples[0].gwPrepMs === undefined
+          ? {}
+          : Object.fromEntries(['gwBodyMs', 'gwPrepMs', 'gwUpstreamMs', 'gwFinishMs', 'outsideGatewayMs'].map((k) => [`${k.replace(/Ms$/, '')}MedianMs`, median(samples.map((x) => x[k]))]))),
+        samples: samples.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Number(v.toFixed(3))]))),
+      });
+    }
+  }
+  return rows;
+}
+
+const TABLE_NAMES = { gateway: 'davgate gateway (POST /v1/batch)', floor: 'floor gateway (POST /v1/batch)', undici: 'direct undici', webdav: 'webdav package' };
+
+function table(rows, n) {
+  return markdownTable(
+    ['path', 'C', `median ms (${n} PUT + ${n} DELETE)`, 'min ms', 'PUT ms', 'DELETE ms', 'ops/s', '× direct undici', 'CPU ms client + gateway/floor', 'runs'],
+    rows.map((r) => [
+      TABLE_NAMES[r.path],
+      r.concurrency,
+      ms(r.medianMs),
+      ms(r.minMs),
+      ms(r.putMedianMs),
+      ms(r.deleteMedianMs),
+      fixed(r.opsPerS, 0),
+      r.ratioToUndici === undefined ? '—' : `${fixed(r.ratioToUndici, 2)}×`,
+      r.path === 'gateway' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.gatewayCpuMs, 0)}` : r.path === 'floor' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.floorCpuMs, 0)}` : fixed(r.clientCpuMs, 0),
+      r.runs,
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+function targets(rows, s) {
+  const lines = [];
+  const get = (p, c) => rows.find((r) => r.path === p && r.concurrency === c);
+  for (const c of s.concurrencies) {
+    const g = get('gateway', c);
+    const u = get('undici', c);
+    const w = get('webdav', c);
+    if (g && u) {
+      const ok = g.ratioToUndici <= RATIO_TARGET;
+      lines.push({ ok, text: `C=${c}: gateway ${ms(g.medianMs)} ms ≤ ${RATIO_TARGET}× direct undici ${ms(u.medianMs)} ms: ${fixed(g.ratioToUndici, 3)}× (same-round ratios: median ${fixed(g.pairedRatioToUndici, 3)}×)` });
+    }
+    if (g && w) lines.push({ ok: g.medianMs < w.medianMs, text: `C=${c}: gateway ${ms(g.medianMs)} ms < webdav ${ms(w.medianMs)} ms (${fixed(g.medianMs / w.medianMs, 2)}×)` });
+  }
+  return lines.map((l) => ({ ...l, line: `${l.ok ? 'PASS' : 'FAIL'} ${l.text}` }));
+}
+
+/**
+ * INFO lines, not targets: what the floor gateway reaches of direct undici at each C (the
+ * machine's price for any gateway process: a second hop, and a process doing the client's
+ * HTTP work) and what davgate reaches of the floor (the part of the gap that is davgate's).
+ */
+function floorInfo(rows, s) {
+  const lines = [];
+  const get = (p, c) => rows.find((r) => r.path === p && r.concurrency === c);
+  for (const c of s.concurrencies) {
+    const f = get('floor', c);
+    if (f === undefined) continue;
+    const u = get('undici', c);
+    const g = get('gateway', c);
+    // Same-round ratio of davgate to the floor, beside the ratio of the medians.
+    const paired = g === undefined ? undefined : median(g.samples.map((x, i) => x.totalMs / f.samples[i].totalMs));
+    const parts = [
+      u === undefined ? undefined : `${fixed(f.ratioToUndici, 2)}× direct undici (same-round ${fixed(f.pairedRatioToUndici, 2)}×)`,
+      g === undefined ? undefined : `davgate ${fixed(g.medianMs / f.medianMs, 2)}× the floor (same-round ${fixed(paired, 2)}×)`,
+    ].filter((x) => x !== undefined);
+    if (parts.length > 0) lines.push(`INFO floor gateway at C=${c}: ${ms(f.medianMs)} ms, ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+module.exports = { rowsFor, table, targets, floorInfo, RATIO_TARGET };
