@@ -1,10 +1,9 @@
 import { basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from '../rest/gateway';
 import { dataOf, graphql } from './client';
+import { event as calendarEvent } from '../reads/dav-data';
 
-const event = (uid: string, summary: string) =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//davgate//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261101T090000Z',
-    'DTSTART:20261123T090000Z', 'DTEND:20261123T100000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+const event = (uid: string, summary: string) => calendarEvent(uid, summary, '20261123T090000Z', ['DTEND:20261123T100000Z']);
 
 interface ChangesData { changes: { syncToken: string; changed: { href: string; etag: string | null }[]; removed: string[]; truncated: boolean } }
 const CHANGES = 'query($c: String!, $t: String) { changes(collection: $c, syncToken: $t) { syncToken changed { href etag } removed truncated } }';

@@ -1,9 +1,8 @@
 import { basicCredentials, testServers } from '../servers';
 import { kinds, testGateway, unique, type TestGateway } from './gateway';
+import { event as calendarEvent } from '../reads/dav-data';
 
-const event = (uid: string, summary: string) =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//davgate//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20240301T090000Z',
-    'DTSTART:20240312T100000Z', 'DTEND:20240312T110000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+const event = (uid: string, summary: string) => calendarEvent(uid, summary, '20240312T100000Z', ['DTEND:20240312T110000Z']);
 
 /** The REST face against a real Radicale (CalDAV), started by global setup. */
 describe('POST /v1/batch against Radicale', () => {
