@@ -1,11 +1,9 @@
-import { create, fragment } from 'xmlbuilder2';
+import { fragment } from 'xmlbuilder2';
 import type { DavResponse, MultiStatus } from '../model/multistatus';
 import { escapeText } from './escape';
 import { PrefixTable } from './prefixes';
 import { emitResponse, type ResponseSink } from './response-events';
-import { ShapeTemplates } from './templates';
-
-const BODY_MARK = '@@davgate-responses@@';
+import { documentShell, ShapeTemplates } from './templates';
 
 /** Distinct response shapes kept per document; past that, responses are built one by one. */
 const MAX_TEMPLATES = 256;
@@ -24,10 +22,7 @@ export interface BuildOptions {
  */
 export function* buildMultiStatusChunks(ms: MultiStatus, options: BuildOptions = {}): Generator<string> {
   const prefixes = PrefixTable.of(ms);
-  const shell = create({ version: '1.0', encoding: 'utf-8' })
-    .ele('D:multistatus', prefixes.declarations())
-    .txt(BODY_MARK);
-  const [head, tail] = shell.end().split(BODY_MARK) as [string, string];
+  const [head, tail] = documentShell('D:multistatus', prefixes.declarations());
   yield head;
   const writer = new ResponseWriter(prefixes, options.templates ?? true);
   let index = 0;

@@ -5,7 +5,7 @@ import { BuilderSink } from './builder-sink';
 import { escapeAttribute, escapeText } from './escape';
 import { PrefixTable } from './prefixes';
 import { emitElement, type ResponseSink } from './response-events';
-import { ShapeTemplates } from './templates';
+import { documentShell, ShapeTemplates } from './templates';
 
 /*
  * Request bodies of the methods a batch sends, built from the same property model the
@@ -68,7 +68,6 @@ export function lockInfoBody(scope: 'exclusive' | 'shared', owner: string | unde
   });
 }
 
-const BODY_MARK = '@@davgate-body@@';
 const MAX_SHAPES = 256;
 const MAX_SHELLS = 64;
 
@@ -87,21 +86,17 @@ function document(rootName: ClarkName, props: Props, names: readonly ClarkName[]
     fill(sink, prefixes);
     return sink.end();
   }
-  const parts = shell(qname, declarations);
-  if (parts === undefined) return document(rootName, props, names, { templates: false }, fill);
-  return parts[0] + inner.write((sink) => fill(sink, prefixes)) + parts[1];
+  const [head, tail] = shell(qname, declarations);
+  return head + inner.write((sink) => fill(sink, prefixes)) + tail;
 }
 
-/** The document around the root's content, as xmlbuilder2 writes it; undefined when a namespace holds the marker. */
-function shell(qname: string, declarations: Record<string, string>): readonly [string, string] | undefined {
+/** documentShell, kept by root and declarations. */
+function shell(qname: string, declarations: Record<string, string>): readonly [string, string] {
   let key = qname;
   for (const name in declarations) key += `\u0000${name}\u0000${declarations[name]}`;
   let parts = shells.get(key);
   if (parts === undefined) {
-    const text = create({ version: '1.0', encoding: 'utf-8' }).ele(qname, declarations).txt(BODY_MARK).end();
-    const [head, tail, ...more] = text.split(BODY_MARK);
-    if (tail === undefined || more.length > 0) return undefined;
-    parts = [head as string, tail];
+    parts = documentShell(qname, declarations);
     if (shells.size >= MAX_SHELLS) shells.clear();
     shells.set(key, parts);
   }

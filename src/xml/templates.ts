@@ -1,3 +1,4 @@
+import { create } from 'xmlbuilder2';
 import { BuilderSink } from './builder-sink';
 import { findNonXmlChar } from './chars';
 import { escapeAttribute, escapeText } from './escape';
@@ -11,6 +12,20 @@ export interface Template {
   readonly parts: readonly string[];
   /** For each value, whether it stands in an attribute (else in text). */
   readonly attributeSlots: readonly boolean[];
+}
+
+/**
+ * Root content that xmlbuilder2 writes as it is in text but escapes in attribute values (`"`
+ * becomes `&quot;`), so the only place it can stand in the serialization is where it was put,
+ * whatever namespace URIs the root declares.
+ */
+const CONTENT_MARK = '"@@davgate-content@@"';
+
+/** A document's prolog and root start tag with its declarations, and the root's end tag, as xmlbuilder2 writes them around the root's content. */
+export function documentShell(qname: string, declarations: Record<string, string>): readonly [string, string] {
+  const text = create({ version: '1.0', encoding: 'utf-8' }).ele(qname, declarations).txt(CONTENT_MARK).end();
+  const at = text.indexOf(CONTENT_MARK);
+  return [text.slice(0, at), text.slice(at + CONTENT_MARK.length)];
 }
 
 /** Markers cannot be confused with anything else in a shape: `@` occurs in no XML name. */

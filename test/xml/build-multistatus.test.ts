@@ -42,6 +42,15 @@ describe('buildMultiStatus', () => {
     expect(declarations).toEqual(expect.arrayContaining(['xmlns:D="DAV:"', `xmlns:C="${C}"`]));
   });
 
+  it('puts the responses inside the root whatever its namespace URIs hold (a marker, quotes, <)', () => {
+    for (const ns of ['urn:x@@davgate-responses@@', 'urn:"@@davgate-content@@"', 'urn:a"b<c&d']) {
+      const name = `{${ns}}p`;
+      const built = buildMultiStatus(withText('v', name));
+      expect(textBack(built, name)).toBe('v');
+      expect(Array.from(buildMultiStatusChunks(withText('v', name))).join('')).toBe(built);
+    }
+  });
+
   it('never writes a response with both a status and propstats', () => {
     for (const response of xml.match(/<D:response>[\s\S]*?<\/D:response>/g) ?? []) {
       const statusOutside = response.replace(/<D:propstat>[\s\S]*?<\/D:propstat>/g, '').includes('<D:status>');

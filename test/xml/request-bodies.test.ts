@@ -50,6 +50,14 @@ describe('request bodies from templates', () => {
     expect(() => propertyUpdateBody([[name, { value: 'bad \u0000' }]], [])).toThrow(new DavgateError('XML_UNREPRESENTABLE', `U+0000 in property ${name}`));
   });
 
+  it('puts the content inside the root whatever its namespace URIs hold', () => {
+    for (const ns of ['urn:x@@davgate-body@@', 'urn:"@@davgate-content@@"', 'urn:a"b<c&d']) {
+      const set: [ClarkName, { value: string }][] = [[`{${ns}}p`, { value: 'v' }]];
+      expect(propertyUpdateBody(set, [])).toBe(propertyUpdateBody(set, [], { templates: false }));
+      expect(creationBody('mkcol', set)).toBe(creationBody('mkcol', set, { templates: false }));
+    }
+  });
+
   it('the same shape in other namespaces keeps each body\'s own declarations', () => {
     const a = propertyUpdateBody([['{urn:a}p', { value: '1' }]], []);
     const b = propertyUpdateBody([['{urn:b}p', { value: '2' }]], []);
