@@ -58,6 +58,11 @@ export class BackendGuard {
       volumeThreshold: limits.failureVolume,
       rollingCountTimeout: limits.failureWindowMs,
       resetTimeout: limits.recoveryMs,
+      // Neither is read here. With percentiles on, opossum's stats join and sort the latencies of every
+      // call in the window, on each snapshot (every second) and on each failure: in a failure storm at
+      // thousands of requests a second, tens of thousands of numbers per failed request.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
       // Only the backend's failures count; a refused href or a caller's abort is not the backend's doing.
       errorFilter: (error: unknown) => !(error instanceof FailingAnswer) && !(error instanceof DavgateError && FAILURES.has(error.code)),
     });
