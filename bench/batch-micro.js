@@ -26,6 +26,9 @@ const CONCURRENCY = envNumber('BENCH_MICRO_CONCURRENCY', 8);
 const RUNS = envNumber('BENCH_MICRO_RUNS', 300);
 const WARMUP = envNumber('BENCH_MICRO_WARMUP', 150);
 const ROUNDS = envNumber('BENCH_MICRO_ROUNDS', 3);
+/** `core` (parseBatch, runBatch, the results' JSON) or `app` (the same batches through the fastify app with app.inject). */
+const FACE = process.env.BENCH_MICRO_FACE ?? 'core';
+if (FACE !== 'core' && FACE !== 'app') throw new Error(`BENCH_MICRO_FACE must be core or app, got "${FACE}"`);
 
 const DATE = 'Sun, 22 Nov 2026 04:37:47 GMT';
 const SERVER = 'Apache/2.4.71 (Debian)';
@@ -69,12 +72,21 @@ async function child(dist) {
   const puts = JSON.stringify({ operations: Array.from({ length: N }, (_, i) => ({ method: 'PUT', href: href(i), body })), concurrency: CONCURRENCY });
   const deletes = JSON.stringify({ operations: Array.from({ length: N }, (_, i) => ({ method: 'DELETE', href: href(i) })), concurrency: CONCURRENCY });
   let requestId = 0;
-  const phase = async (text, kind, status) => {
+  const app = FACE === 'app' ? require(path.join(dist, 'app.js')).buildApp(require(path.join(dist, 'config.js')).loadConfig({ DAVGATE_LOG_LEVEL: 'silent' }), client) : undefined;
+  await app?.ready();
+  const answerOf = async (text) => {
+    if (app !== undefined) {
+      const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { 'content-type': 'application/json', accept: 'application/json' }, payload: text });
+      return JSON.parse(res.payload).responses;
+    }
     const grouped = await runBatch(parseBatch(JSON.parse(text)), client, { requestId: `req-${++requestId}` });
     const results = [];
     for (const group of grouped) for (const result of group) results.push(result);
-    const answer = JSON.parse(JSON.stringify({ responses: results.map(resultToJson) })).responses;
-    if (answer.length !== N || answer.some((r, i) => r.kind !== kind || r.status !== status || r.operationIndex !== i)) throw new Error(`wrong results: ${JSON.stringify(answer).slice(0, 300)}`);
+    return JSON.parse(JSON.stringify({ responses: results.map(resultToJson) })).responses;
+  };
+  const phase = async (text, kind, status) => {
+    const answer = await answerOf(text);
+    if (answer === undefined || answer.length !== N || answer.some((r, i) => r.kind !== kind || r.status !== status || r.operationIndex !== i)) throw new Error(`wrong results: ${JSON.stringify(answer).slice(0, 300)}`);
   };
   const run = async () => {
     await phase(puts, 'Created', 201);
@@ -114,7 +126,7 @@ function main() {
     const sorted = [...samples].sort((a, b) => a - b);
     return [path.relative(process.cwd(), dist) || '.', ms(median(sorted)), ms(quantile(sorted, 0.25)), ms(quantile(sorted, 0.75)), childMedians.map(ms).join(', '), String(sorted.length)];
   });
-  console.log(`\ndavgate CPU per run (${N} PUT + ${N} DELETE, C=${CONCURRENCY}, instant dispatcher; user + system ms)\n`);
+  console.log(`\ndavgate CPU per run (${N} PUT + ${N} DELETE, C=${CONCURRENCY}, ${FACE === 'app' ? 'through the fastify app (app.inject)' : 'parseBatch + runBatch + JSON'}, instant dispatcher; user + system ms)\n`);
   console.log(markdownTable(['build', 'median', 'p25', 'p75', 'child medians', 'runs'], rows, ['l', 'r', 'r', 'r', 'l', 'r']));
 }
 

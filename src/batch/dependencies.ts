@@ -19,15 +19,16 @@ export function dependencies(placed: readonly Placed[]): number[][] {
   const at = new Map<string, number[]>(); // operations on exactly this path
   const under = new Map<string, number[]>(); // operations strictly inside this path
   const lockIds = new Map<string, number>();
+  const lineages = new Map<string, readonly string[]>(); // a collection and its ancestors, shared by its members
   const out: number[][] = [];
   for (let j = 0; j < placed.length; j++) {
     const { op, paths } = placed[j] as Placed;
     const deps: number[] = [];
     const keys: string[] = [];
-    const ancestors: string[][] = [];
+    const ancestors: (readonly string[])[] = [];
     for (const path of paths) {
       const key = collectionKey(path);
-      const up = ancestorsOf(key);
+      const up = ancestorsOf(key, lineages);
       for (const ancestor of up) append(deps, at.get(ancestor));
       append(deps, at.get(key));
       append(deps, under.get(key));
@@ -40,7 +41,7 @@ export function dependencies(placed: readonly Placed[]): number[][] {
     if (lock !== undefined) deps.push(lock);
     for (let k = 0; k < keys.length; k++) {
       push(at, keys[k] as string, j);
-      for (const ancestor of ancestors[k] as string[]) push(under, ancestor, j);
+      for (const ancestor of ancestors[k] as readonly string[]) push(under, ancestor, j);
     }
     if (op.method === 'LOCK') lockIds.set(op.id, j);
     out.push(sortedUnique(deps));
@@ -53,14 +54,24 @@ function collectionKey(path: string): string {
   return path.endsWith('/') ? path : `${path}/`;
 }
 
-/** `/a/b/c/` → `/a/b/`, `/a/`, `/`. */
-function ancestorsOf(key: string): string[] {
-  const out: string[] = [];
-  for (let end = key.lastIndexOf('/', key.length - 2); end >= 0; end = key.lastIndexOf('/', end - 1)) {
-    out.push(key.slice(0, end + 1));
-    if (end === 0) break;
+/**
+ * `/a/b/c/` → `/a/b/`, `/a/`, `/`. The list is its parent's lineage (the parent and the
+ * parent's ancestors), made once per collection: the members of one collection, most of a
+ * large batch, share it.
+ */
+function ancestorsOf(key: string, lineages: Map<string, readonly string[]>): readonly string[] {
+  const end = key.length < 2 ? -1 : key.lastIndexOf('/', key.length - 2);
+  return end < 0 ? [] : lineageOf(key.slice(0, end + 1), lineages);
+}
+
+/** A collection key and its ancestors: `/a/b/` → `/a/b/`, `/a/`, `/`. */
+function lineageOf(key: string, lineages: Map<string, readonly string[]>): readonly string[] {
+  let lineage = lineages.get(key);
+  if (lineage === undefined) {
+    lineage = [key, ...ancestorsOf(key, lineages)];
+    lineages.set(key, lineage);
   }
-  return out;
+  return lineage;
 }
 
 function push(index: Map<string, number[]>, key: string, value: number): void {

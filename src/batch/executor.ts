@@ -72,8 +72,14 @@ function checkIds(operations: readonly Operation[]): void {
  * up to the batch's limit. An operation whose dependency failed is not sent (424), except an
  * UNLOCK, which is sent unless its own LOCK failed (and is sent after stopOnError too); with
  * stopOnError, nothing is sent after the first failure.
+ *
+ * Scheduling is push-based rather than a promise per operation: an operation joins the queue
+ * of ready ones when the last operation it depends on ends (at once when it depends on none,
+ * in batch order), and each answer starts the next queued operation, so the slots go first
+ * come, first served. A batch of 200 independent PUTs at concurrency 8 used to park 192
+ * async functions on a semaphore; now it holds 8 sends and an array of indexes.
  */
-export async function runBatch(batch: Batch, backend: BatchBackend, options: SendOptions = {}): Promise<Result[][]> {
+export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptions = {}): Promise<Result[][]> {
   const locks = new Map<string, LockReference>();
   const resolved = new Map<string, string>(); // each href is normalised once per batch
   const ctx: PlanContext = {
@@ -89,51 +95,108 @@ export async function runBatch(batch: Batch, backend: BatchBackend, options: Sen
     lock: (token, root) => (token.startsWith('$') ? locks.get(token.slice(1)) : undefined) ?? (root === undefined ? { token: bareLockToken(token) } : { token: bareLockToken(token), root: ctx.resolve(root) }),
   };
   // Every href is resolved before anything is sent: one that escapes the root refuses the batch.
-  const placed: Placed[] = batch.operations.map((op) => ({ op, paths: pathsOf(op, ctx) }));
+  let placed: Placed[];
+  try {
+    placed = batch.operations.map((op) => ({ op, paths: pathsOf(op, ctx) }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const deps = dependencies(placed);
-  const slots = new Semaphore(batch.concurrency);
-  const outcomes: Promise<Result[]>[] = [];
-  let stopped: string | undefined;
-
-  const runOne = async (j: number): Promise<Result[]> => {
-    const { op, paths } = placed[j] as Placed;
-    const path = paths[0] as string;
+  const count = placed.length;
+  const results: Result[][] = new Array<Result[]>(count);
+  // For each operation, how many of its dependencies are still running, and who waits for it.
+  const pending = new Int32Array(count);
+  const dependents: (number[] | undefined)[] = new Array<number[] | undefined>(count);
+  const ready: number[] = [];
+  for (let j = 0; j < count; j++) {
     const mine = deps[j] as number[];
-    // An UNLOCK is clean-up: it waits for the operations before it, but runs whether they failed or not
-    // (a lock left behind would block every writer until it times out). Only its own LOCK's failure stops it.
-    const cleanup = op.method === 'UNLOCK';
-    // Most operations depend on none: those go straight to the slots, still in batch order.
-    if (mine.length > 0) {
-      const before = await Promise.all(mine.map((i) => outcomes[i] as Promise<Result[]>));
-      const failedIndex = before.findIndex((results, i) => failed(results) && (!cleanup || isLockOf(op, placed[mine[i] as number]?.op)));
-      if (failedIndex >= 0) {
-        const dep = placed[mine[failedIndex] as number]?.op as Operation;
-        return stamped(op, j, [notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`)]);
-      }
-    }
-    if (op.lockToken?.startsWith('$') === true && !locks.has(op.lockToken.slice(1))) {
-      return stamped(op, j, [notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`)]);
-    }
-    if (stopped !== undefined && !cleanup) return stamped(op, j, [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)]);
-    const wait = slots.acquire();
-    if (wait !== undefined) await wait;
-    let results: Result[] | undefined;
-    try {
-      if (stopped === undefined || cleanup) {
-        results = await send(op, path, ctx, backend, options);
-        // Decided before the slot passes on, so the next operation already sees it.
-        if (batch.stopOnError && failed(results)) stopped ??= `operation "${op.id}" (#${op.index})`;
-      }
-    } finally {
-      slots.release();
-    }
-    if (results === undefined) return stamped(op, j, [notSent(path, 'NOT_SENT', `not sent: ${stopped ?? 'an operation'} failed and stopOnError is set`)]);
-    if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, results, locks);
-    return stamped(op, j, results);
-  };
+    pending[j] = mine.length;
+    if (mine.length === 0) ready.push(j);
+    for (const i of mine) (dependents[i] ??= []).push(j);
+  }
+  let head = 0; // ready[head..] wait for a slot
+  let active = 0;
+  let left = count;
+  let stopped: string | undefined;
+  let settled = false;
 
-  for (let j = 0; j < placed.length; j++) outcomes.push(runOne(j));
-  return Promise.all(outcomes);
+  return new Promise<Result[][]>((resolve, reject) => {
+    const finish = (j: number, own: Result[]): void => {
+      const { op } = placed[j] as Placed;
+      results[j] = stamped(op, j, own);
+      left--;
+      const waiting = dependents[j];
+      if (waiting !== undefined) for (const k of waiting) if (--(pending[k] as number) === 0) admit(k);
+      if (left === 0 && !settled) {
+        settled = true;
+        resolve(results);
+      }
+    };
+
+    // All of an operation's dependencies have ended: it is answered here when one failed, else it queues for a slot.
+    const admit = (k: number): void => {
+      const refused = refusedByDependencies(k, placed, deps, results, locks);
+      if (refused === undefined) ready.push(k);
+      else finish(k, [refused]);
+    };
+
+    const pump = (): void => {
+      while (active < batch.concurrency && head < ready.length && !settled) {
+        const j = ready[head++] as number;
+        const { op, paths } = placed[j] as Placed;
+        const path = paths[0] as string;
+        // An UNLOCK is clean-up: it is sent after stopOnError too (a lock left behind would block every writer until it times out).
+        if (stopped !== undefined && op.method !== 'UNLOCK') {
+          finish(j, [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)]);
+          continue;
+        }
+        active++;
+        send(op, path, ctx, backend, options).then((own) => {
+          active--;
+          // Decided before the next operation starts, so that it already sees it.
+          if (batch.stopOnError && failed(own)) stopped ??= `operation "${op.id}" (#${op.index})`;
+          if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, own, locks);
+          finish(j, own);
+          pump();
+        }, (error: unknown) => {
+          // Not a result but a fault (a caller's abort, a bug): the batch fails, and nothing more is sent.
+          active--;
+          if (!settled) {
+            settled = true;
+            reject(error);
+          }
+        });
+      }
+      // Answered operations can free the queue's head for good; keep the array short on long batches.
+      if (head > 1024 && head * 2 > ready.length) {
+        ready.splice(0, head);
+        head = 0;
+      }
+    };
+
+    pump();
+  });
+}
+
+/**
+ * Why an operation whose dependencies have all ended is not sent, or undefined when it may
+ * be: one of them failed (for an UNLOCK, only its own LOCK counts: it runs whether the others
+ * failed or not), or the LOCK whose token it uses succeeded without giving one.
+ */
+function refusedByDependencies(k: number, placed: readonly Placed[], deps: readonly number[][], results: readonly Result[][], locks: ReadonlyMap<string, LockReference>): Result | undefined {
+  const { op, paths } = placed[k] as Placed;
+  const path = paths[0] as string;
+  const cleanup = op.method === 'UNLOCK';
+  for (const i of deps[k] as number[]) {
+    const dep = (placed[i] as Placed).op;
+    if (failed(results[i] as Result[]) && (!cleanup || isLockOf(op, dep))) {
+      return notSent(path, 'DEPENDENCY_FAILED', `not sent: operation "${dep.id}" (#${dep.index}), which it depends on, failed`);
+    }
+  }
+  if (op.lockToken?.startsWith('$') === true && !locks.has(op.lockToken.slice(1))) {
+    return notSent(path, 'DEPENDENCY_FAILED', `not sent: the LOCK ${op.lockToken} succeeded but the backend gave no lock token`);
+  }
+  return undefined;
 }
 
 /**
@@ -195,29 +258,5 @@ function rememberLock(op: Operation, path: string, results: readonly Result[], l
       locks.set(op.id, { token: result.lockToken, root: path });
       return;
     }
-  }
-}
-
-/** At most `limit` holders at once, served in the order they ask. */
-class Semaphore {
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  /** Takes a slot: undefined when one is free now (nothing to wait for), else a promise settled when one is handed over. */
-  acquire(): Promise<void> | undefined {
-    if (this.#active < this.limit) {
-      this.#active++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  /** Gives a slot back, straight to the next waiter, so that none can slip in between. */
-  release(): void {
-    const next = this.#waiting.shift();
-    if (next === undefined) this.#active--;
-    else next();
   }
 }

@@ -26,9 +26,17 @@ export function methodClass(method: string, headers: Readonly<Record<string, str
   const upper = method.toUpperCase();
   if (SAFE.has(upper)) return 'safe';
   if (IDEMPOTENT.has(upper)) return 'idempotent';
-  if (upper === 'PUT' && Object.keys(headers).some((name) => /^if-(?:none-)?match$/i.test(name))) return 'replayable';
+  if (upper === 'PUT' && hasCondition(headers)) return 'replayable';
   return 'once';
 }
+
+/** Whether the headers carry If-Match or If-None-Match, in any case. */
+function hasCondition(headers: Readonly<Record<string, string>>): boolean {
+  for (const name in headers) if ((name.length === 8 || name.length === 13) && CONDITIONS.test(name)) return true;
+  return false;
+}
+
+const CONDITIONS = /^if-(?:none-)?match$/i;
 
 /** Where an attempt was when it failed. */
 export type Phase = 'unsent' | 'sent' | 'receiving';
