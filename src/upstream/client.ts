@@ -9,7 +9,8 @@ import { BackendGuard } from './guard';
 import { checkHeaderValue, flattenHeaders, forwardedHeaders } from './headers';
 import { isUnderRoot, parseBackendUrl, resolveHref, type BackendLocation } from './paths';
 import { methodClass } from './policy';
-import { sendWithRetries, type BackendContext } from './retry';
+import type { RawResponse } from './exchange';
+import { sendWithRetries, type BackendContext, type PreparedRequest } from './retry';
 import type { SendOptions, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types';
 
 /** A backend's state right now, for metrics and /readyz. */
@@ -84,13 +85,15 @@ export class UpstreamClient {
    * (with `retryAfterSeconds`, nothing sent) when load shedding refuses it (guard.ts). A
    * caller's abort rejects with the signal's reason.
    */
-  async send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
-    if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
-    const prepared = this.#prepare(request, options);
-    return this.#guard.run(async () => {
-      const response = await sendWithRetries(this.#backend, prepared);
-      return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
-    });
+  send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
+    let prepared: PreparedRequest;
+    try {
+      if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
+      prepared = this.#prepare(request, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#guard.run(() => sendWithRetries(this.#backend, prepared).then(upstreamResponse));
   }
 
   /** Why load shedding would refuse a request now (BACKEND_OVERLOADED or BACKEND_FAILING), or undefined. */
@@ -115,7 +118,7 @@ export class UpstreamClient {
     return { name: this.name, origin: this.origin, root: this.root, auth: this.#credentials.mode };
   }
 
-  #prepare(request: UpstreamRequest, options: SendOptions) {
+  #prepare(request: UpstreamRequest, options: SendOptions): PreparedRequest {
     const method = request.method;
     if (typeof method !== 'string' || !/^[A-Z][A-Z-]{0,31}$/.test(method)) {
       throw new DavgateError('OPERATION_INVALID', `backend '${this.name}': ${JSON.stringify(method)} is not an upper-case HTTP method`);
@@ -142,6 +145,10 @@ export class UpstreamClient {
       signal: options.signal,
     };
   }
+}
+
+function upstreamResponse(response: RawResponse): UpstreamResponse {
+  return { status: response.status, headers: flattenHeaders(response.headers), body: response.body };
 }
 
 function toBuffer(body: string | Uint8Array | undefined): Buffer | undefined {

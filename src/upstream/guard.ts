@@ -22,6 +22,12 @@ class FailingAnswer {
   constructor(readonly response: UpstreamResponse) {}
 }
 
+/** A 502/503/504 answer goes through the breaker as a failure (run() hands it back as the answer). */
+function failingAsError(response: UpstreamResponse): UpstreamResponse {
+  if (FAILING_STATUS.has(response.status)) throw new FailingAnswer(response);
+  return response;
+}
+
 /**
  * Load shedding for one backend (issue 5): rather than queueing without bound or waiting on a
  * backend that is down, a request is refused at once with a 503-class DavgateError carrying
@@ -51,7 +57,7 @@ export class BackendGuard {
     this.#observer = observer;
     this.#capacity = limits.connections + limits.maxQueued;
     this.#recoveryMs = limits.recoveryMs;
-    this.#breaker = new CircuitBreaker((send: () => Promise<UpstreamResponse>) => send(), {
+    this.#breaker = new CircuitBreaker((send: () => Promise<UpstreamResponse>) => send().then(failingAsError), {
       name,
       timeout: false, // deadlines are the upstream client's own (BackendLimits)
       errorThresholdPercentage: limits.failurePercent,
@@ -95,31 +101,32 @@ export class BackendGuard {
   }
 
   /**
-   * Runs one send under the guard: refused at once (throws the refusal) when the backend is
-   * saturated or failing, else counted in flight and in the breaker's statistics.
+   * Runs one send under the guard: refused at once (rejects with the refusal) when the backend
+   * is saturated or failing, else counted in flight and in the breaker's statistics. Plain
+   * promise callbacks rather than async wrappers: this is on the path of every request.
    */
-  async run(send: () => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
+  run(send: () => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
     const refused = this.refusal();
     if (refused !== undefined) {
       this.#observer?.refused(refused.code === 'BACKEND_OVERLOADED' ? 'overloaded' : 'failing');
-      throw refused;
+      return Promise.reject(refused);
     }
     this.#active++;
-    try {
-      return await this.#breaker.fire(async () => {
-        const response = await send();
-        if (FAILING_STATUS.has(response.status)) throw new FailingAnswer(response);
-        return response;
-      });
-    } catch (error) {
-      if (error instanceof FailingAnswer) return error.response;
-      // Another request's failure opened the breaker between refusal() and fire().
-      if ((error as { code?: unknown }).code === 'EOPENBREAKER') throw this.refusal() ?? this.#refuse('failing', 1, 'too many of its recent requests failed');
-      throw error;
-    } finally {
-      this.#active--;
-    }
+    return this.#breaker.fire(send).then(this.#passed, this.#failed);
   }
+
+  readonly #passed = (response: UpstreamResponse): UpstreamResponse => {
+    this.#active--;
+    return response;
+  };
+
+  readonly #failed = (error: unknown): UpstreamResponse => {
+    this.#active--;
+    if (error instanceof FailingAnswer) return error.response;
+    // Another request's failure opened the breaker between refusal() and fire().
+    if ((error as { code?: unknown }).code === 'EOPENBREAKER') throw this.refusal() ?? this.#refuse('failing', 1, 'too many of its recent requests failed');
+    throw error;
+  };
 
   /** Stops the breaker's timers. */
   close(): void {
