@@ -15,6 +15,9 @@
  * `cpu` is process.cpuUsage() (user + system µs since start). It exits when the parent goes
  * away (IPC disconnect) or on SIGINT/SIGTERM.
  *
+ * BENCH_BATCH_GATEWAY_DIST names another build's dist/ folder to run instead of this
+ * checkout's (the baseline path of batch.js); its packages resolve from that folder up.
+ *
  * With BENCH_BATCH_TRACE=1 the backend handed to the app is a thin wrapper of the client that
  * notes when the first upstream request of a batch starts and the last one ends, and fastify
  * hooks note when the POST arrived and its answer was sent; the 'cpu' answer then carries the
@@ -24,11 +27,15 @@
  */
 
 const inspector = require('node:inspector');
+const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { buildApp } = require('../dist/app.js');
-const { loadConfig } = require('../dist/config.js');
-const { UpstreamClient } = require('../dist/upstream/client.js');
-const { DEFAULT_LIMITS } = require('../dist/upstream/backend.js');
+
+/** The build to run: this checkout's dist/, or BENCH_BATCH_GATEWAY_DIST (the baseline path, batch.js BENCH_BATCH_BASELINE). */
+const DIST = process.env.BENCH_BATCH_GATEWAY_DIST ? path.resolve(process.env.BENCH_BATCH_GATEWAY_DIST) : path.join(__dirname, '..', 'dist');
+const { buildApp } = require(path.join(DIST, 'app.js'));
+const { loadConfig } = require(path.join(DIST, 'config.js'));
+const { UpstreamClient } = require(path.join(DIST, 'upstream', 'client.js'));
+const { DEFAULT_LIMITS } = require(path.join(DIST, 'upstream', 'backend.js'));
 
 let app;
 let client;

@@ -52,9 +52,10 @@ function check(condition, message) {
 
 /**
  * Everything the paths share: the Apache origin and root, credentials, the direct pool,
- * the webdav client, the gateway client and, given `floorPort`, the floor gateway's client.
+ * the webdav client, the gateway client and, given `floorPort` and `baselinePort`, the floor
+ * gateway's and the baseline build's clients.
  */
-async function createPaths({ apache, gatewayPort, floorPort, n, bodyBytes }) {
+async function createPaths({ apache, gatewayPort, floorPort, baselinePort, n, bodyBytes }) {
   const apacheUrl = new URL(apache.url);
   const origin = apacheUrl.origin;
   const root = apacheUrl.pathname; // '/dav/'
@@ -64,6 +65,7 @@ async function createPaths({ apache, gatewayPort, floorPort, n, bodyBytes }) {
   const admin = new Client(origin);
   const gateway = new Client(`http://127.0.0.1:${gatewayPort}`);
   const floor = floorPort === undefined ? undefined : new Client(`http://127.0.0.1:${floorPort}`);
+  const baseline = baselinePort === undefined ? undefined : new Client(`http://127.0.0.1:${baselinePort}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const { createClient } = await import('webdav');
   const webdav = createClient(apache.url, { username: apache.username, password: apache.password, httpAgent: agent });
@@ -117,6 +119,11 @@ async function createPaths({ apache, gatewayPort, floorPort, n, bodyBytes }) {
       put: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
       del: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
     },
+    // Another build of davgate in its own process (BENCH_BATCH_BASELINE), the same batches.
+    baseline: {
+      put: (collection, c) => gatewayBatch(baseline, 'baseline', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
+      del: (collection, c) => gatewayBatch(baseline, 'baseline', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
+    },
     // The same batches as the gateway's (no contentType: both send application/octet-stream upstream).
     floor: {
       put: (collection, c) => gatewayBatch(floor, 'floor', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
@@ -146,7 +153,7 @@ async function createPaths({ apache, gatewayPort, floorPort, n, bodyBytes }) {
     rmcol: (collection) => adminRequest('DELETE', collection, {}, 204),
     async close() {
       agent.destroy();
-      await Promise.allSettled([direct.close(), admin.close(), gateway.close(), floor?.close()]);
+      await Promise.allSettled([direct.close(), admin.close(), gateway.close(), floor?.close(), baseline?.close()]);
     },
   };
 }

@@ -84,10 +84,12 @@ function driven(file, execArgv, name, env = process.env) {
  * Forks the floor gateway (loadtest/floor-gateway.js) in front of Apache, as the load test's
  * startFloorGateway does (credentials in LOADTEST_FLOOR_* variables, 'ready' with the port),
  * with --expose-gc so that it takes the same GC before each phase as the gateway and the
- * client. Resolves with the driven child and its port.
+ * client, and BENCH_BATCH_FLOOR_NODE_ARGS (space-separated, like BENCH_BATCH_GATEWAY_NODE_ARGS).
+ * Resolves with the driven child and its port.
  */
 async function startFloor(apache) {
-  const floor = driven(path.join(__dirname, 'loadtest', 'floor-gateway.js'), ['--expose-gc'], 'floor-gateway', {
+  const nodeArgs = (process.env.BENCH_BATCH_FLOOR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const floor = driven(path.join(__dirname, 'loadtest', 'floor-gateway.js'), ['--expose-gc', ...nodeArgs], 'floor-gateway', {
     ...process.env,
     LOADTEST_FLOOR_BACKEND_URL: apache.url,
     LOADTEST_FLOOR_USERNAME: apache.username,
@@ -103,17 +105,18 @@ async function startFloor(apache) {
 }
 
 /**
- * The CPU profiler of the process doing a path's work (the gateway process for the gateway
- * path, this one for the others), switched on for the timed phases only; collects one
- * profile per phase.
+ * The CPU profiler of the process doing a path's work (the gateway's or the floor's process
+ * for those paths, this one for the others), switched on for the timed phases only; collects
+ * one profile per phase. `procs`: { gateway, floor }, the driven children.
  */
-function phaseProfiler(target, gateway) {
+function phaseProfiler(target, procs) {
   const profiles = [];
-  if (target === 'gateway') {
+  const proc = procs[target]; // the gateway or the floor: profiled in its own process, over IPC
+  if (proc !== undefined) {
     return {
       profiles,
-      start: () => gateway.call({ type: 'profile-start' }, ['profile-started']),
-      stop: async () => profiles.push((await gateway.call({ type: 'profile-stop' }, ['profile'], 120000)).profile),
+      start: () => proc.call({ type: 'profile-start' }, ['profile-started']),
+      stop: async () => profiles.push((await proc.call({ type: 'profile-stop' }, ['profile'], 120000)).profile),
     };
   }
   let session;

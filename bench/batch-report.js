@@ -37,6 +37,7 @@ function rowsFor(s, collected) {
         clientCpuMs: median(samples.map((x) => x.clientCpuMs)),
         gatewayCpuMs: median(samples.map((x) => x.gatewayCpuMs)),
         floorCpuMs: median(samples.map((x) => x.floorCpuMs)),
+        baselineCpuMs: median(samples.map((x) => x.baselineCpuMs)),
         ...(samples[0].gwPrepMs === undefined
           ? {}
           : Object.fromEntries(['gwBodyMs', 'gwPrepMs', 'gwUpstreamMs', 'gwFinishMs', 'outsideGatewayMs'].map((k) => [`${k.replace(/Ms$/, '')}MedianMs`, median(samples.map((x) => x[k]))]))),
@@ -47,7 +48,7 @@ function rowsFor(s, collected) {
   return rows;
 }
 
-const TABLE_NAMES = { gateway: 'davgate gateway (POST /v1/batch)', floor: 'floor gateway (POST /v1/batch)', undici: 'direct undici', webdav: 'webdav package' };
+const TABLE_NAMES = { gateway: 'davgate gateway (POST /v1/batch)', baseline: 'davgate baseline build', floor: 'floor gateway (POST /v1/batch)', undici: 'direct undici', webdav: 'webdav package' };
 
 function table(rows, n) {
   return markdownTable(
@@ -61,7 +62,7 @@ function table(rows, n) {
       ms(r.deleteMedianMs),
       fixed(r.opsPerS, 0),
       r.ratioToUndici === undefined ? '—' : `${fixed(r.ratioToUndici, 2)}×`,
-      r.path === 'gateway' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.gatewayCpuMs, 0)}` : r.path === 'floor' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.floorCpuMs, 0)}` : fixed(r.clientCpuMs, 0),
+      r.path === 'gateway' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.gatewayCpuMs, 0)}` : r.path === 'baseline' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.baselineCpuMs, 0)}` : r.path === 'floor' ? `${fixed(r.clientCpuMs, 0)} + ${fixed(r.floorCpuMs, 0)}` : fixed(r.clientCpuMs, 0),
       r.runs,
     ]),
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
@@ -87,7 +88,8 @@ function targets(rows, s) {
 /**
  * INFO lines, not targets: what the floor gateway reaches of direct undici at each C (the
  * machine's price for any gateway process: a second hop, and a process doing the client's
- * HTTP work) and what davgate reaches of the floor (the part of the gap that is davgate's).
+ * HTTP work) and what davgate reaches of the floor (the part of the gap that is davgate's);
+ * with BENCH_BATCH_BASELINE, davgate against the baseline build.
  */
 function floorInfo(rows, s) {
   const lines = [];
@@ -104,6 +106,13 @@ function floorInfo(rows, s) {
       g === undefined ? undefined : `davgate ${fixed(g.medianMs / f.medianMs, 2)}× the floor (same-round ${fixed(paired, 2)}×)`,
     ].filter((x) => x !== undefined);
     if (parts.length > 0) lines.push(`INFO floor gateway at C=${c}: ${ms(f.medianMs)} ms, ${parts.join('; ')}`);
+  }
+  for (const c of s.concurrencies) {
+    const b = get('baseline', c);
+    const g = get('gateway', c);
+    if (b === undefined || g === undefined) continue;
+    const paired = median(g.samples.map((x, i) => x.totalMs / b.samples[i].totalMs));
+    lines.push(`INFO baseline build at C=${c}: ${ms(b.medianMs)} ms against davgate's ${ms(g.medianMs)} ms: davgate ${fixed(g.medianMs / b.medianMs, 2)}× the baseline (same-round ${fixed(paired, 2)}×), CPU ${fixed(g.gatewayCpuMs, 1)} against ${fixed(b.baselineCpuMs, 1)} ms per run`);
   }
   return lines;
 }

@@ -29,18 +29,24 @@ const { serversTmpdir, filesystemOf, driven, startFloor, phaseProfiler } = requi
 const RESULTS_DIR = path.join(__dirname, 'results');
 const PATHS = [
   { id: 'gateway', label: 'davgate gateway: POST /v1/batch (PUTs), POST /v1/batch (DELETEs)' },
+  // Only with BENCH_BATCH_BASELINE: another build of davgate, for a same-run comparison of two builds.
+  { id: 'baseline', label: 'davgate baseline build (BENCH_BATCH_BASELINE): the same two POST /v1/batch' },
   { id: 'floor', label: 'floor gateway (loadtest/floor-gateway.js): the same two POST /v1/batch' },
   { id: 'undici', label: 'direct undici Pool' },
   { id: 'webdav', label: 'webdav client (putFileContents / deleteFile)' },
 ];
-/** The paths BENCH_BATCH_PROFILE can profile (the floor is a baseline: no profiler in its process). */
-const PROFILED = ['gateway', 'undici', 'webdav'];
+/** The paths BENCH_BATCH_PROFILE can profile (gateway and floor in their own processes, the others in this one). */
+const PROFILED = ['gateway', 'floor', 'undici', 'webdav'];
 
 function settings() {
   const raw = process.env.BENCH_BATCH_PROFILE ?? '';
   const profile = raw === '' || raw === '0' ? undefined : raw === '1' ? 'gateway' : raw;
-  if (profile !== undefined && !PROFILED.includes(profile)) throw new Error(`BENCH_BATCH_PROFILE must be 1, gateway, undici or webdav, got "${raw}"`);
+  if (profile !== undefined && !PROFILED.includes(profile)) throw new Error(`BENCH_BATCH_PROFILE must be 1, gateway, floor, undici or webdav, got "${raw}"`);
+  const baseline = process.env.BENCH_BATCH_BASELINE ? path.resolve(process.env.BENCH_BATCH_BASELINE) : undefined;
+  if (baseline !== undefined && !fs.existsSync(path.join(baseline, 'app.js'))) throw new Error(`BENCH_BATCH_BASELINE must be a built dist/ folder (with app.js), got "${process.env.BENCH_BATCH_BASELINE}"`);
+  const available = PATHS.filter((p) => p.id !== 'baseline' || baseline !== undefined);
   return {
+    baseline,
     n: envNumber('BENCH_BATCH_N', 200),
     bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
     concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
@@ -51,7 +57,7 @@ function settings() {
     phaseTimeoutMs: envNumber('BENCH_BATCH_TIMEOUT_S', 60) * 1000,
     gc: gcKind(process.env.BENCH_BATCH_GC),
     profile,
-    paths: profile !== undefined ? PATHS.filter((p) => p.id === profile) : PATHS.filter((p) => envList('BENCH_BATCH_PATHS', PATHS.map((x) => x.id)).includes(p.id)),
+    paths: profile !== undefined ? available.filter((p) => p.id === profile) : available.filter((p) => envList('BENCH_BATCH_PATHS', available.map((x) => x.id)).includes(p.id)),
   };
 }
 
@@ -89,12 +95,12 @@ function cpuMs(start) {
 async function sample(ctx, s, procs, pathId, c, tag, profiler) {
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
   const p = ctx.paths[pathId];
-  const { gateway, floor } = procs;
+  const { gateway, floor, baseline } = procs;
   await ctx.mkcol(collection);
   const phase = async (name, fn) => {
     if (s.gc !== 'none') gc(s.gc);
     const before = s.gc === 'none' ? { type: 'cpu' } : { type: 'gc', kind: s.gc };
-    const [g0, f0] = await Promise.all([gateway.call(before, ['gc', 'cpu']), floor?.call(before, ['gc', 'cpu'])]);
+    const [g0, f0, b0] = await Promise.all([gateway.call(before, ['gc', 'cpu']), floor?.call(before, ['gc', 'cpu']), baseline?.call(before, ['gc', 'cpu'])]);
     await profiler?.start();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -102,8 +108,15 @@ async function sample(ctx, s, procs, pathId, c, tag, profiler) {
     const elapsed = performance.now() - t0;
     const client = cpuMs(c0);
     await profiler?.stop();
-    const [g1, f1] = await Promise.all([gateway.call({ type: 'cpu' }, ['cpu']), floor?.call({ type: 'cpu' }, ['cpu'])]);
-    return { ms: elapsed, clientCpuMs: client, gatewayCpuMs: (g1.cpu - g0.cpu) / 1000, floorCpuMs: floor === undefined ? 0 : (f1.cpu - f0.cpu) / 1000, trace: g1.trace };
+    const [g1, f1, b1] = await Promise.all([gateway.call({ type: 'cpu' }, ['cpu']), floor?.call({ type: 'cpu' }, ['cpu']), baseline?.call({ type: 'cpu' }, ['cpu'])]);
+    return {
+      ms: elapsed,
+      clientCpuMs: client,
+      gatewayCpuMs: (g1.cpu - g0.cpu) / 1000,
+      floorCpuMs: floor === undefined ? 0 : (f1.cpu - f0.cpu) / 1000,
+      baselineCpuMs: baseline === undefined ? 0 : (b1.cpu - b0.cpu) / 1000,
+      trace: pathId === 'baseline' ? b1.trace : g1.trace,
+    };
   };
   const put = await phase('PUT', p.put);
   const afterPut = await ctx.members(collection);
@@ -119,6 +132,7 @@ async function sample(ctx, s, procs, pathId, c, tag, profiler) {
     clientCpuMs: put.clientCpuMs + del.clientCpuMs,
     gatewayCpuMs: pathId === 'gateway' ? put.gatewayCpuMs + del.gatewayCpuMs : 0,
     floorCpuMs: pathId === 'floor' ? put.floorCpuMs + del.floorCpuMs : 0,
+    baselineCpuMs: pathId === 'baseline' ? put.baselineCpuMs + del.baselineCpuMs : 0,
     ...(put.trace === undefined || del.trace === undefined ? {} : traceOf(put, del)),
   };
 }
@@ -143,12 +157,13 @@ async function run() {
   let servers;
   let gateway;
   let floor;
+  let baseline;
   let ctx;
   let interrupted;
   const onSignal = (signal) => {
     interrupted ??= signal;
     console.error(`\nbatch bench: ${signal}, stopping the gateway and the servers …`);
-    void Promise.allSettled([gateway?.stop(5000), floor?.stop(5000), servers?.stop(15000)]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void Promise.allSettled([gateway?.stop(5000), floor?.stop(5000), baseline?.stop(5000), servers?.stop(15000)]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, onSignal);
   const report = { date: new Date().toISOString(), davgate: gitRevision(), ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}), node: process.version, cpu: cpuModel(), quick, settings: { ...s, paths: s.paths.map((p) => p.id) } };
@@ -164,7 +179,12 @@ async function run() {
     const ready = await gateway.call({ type: 'start', apache }, ['ready']);
     let floorPort;
     if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache));
-    ctx = await createPaths({ apache, gatewayPort: ready.port, floorPort, n: s.n, bodyBytes: s.bodyBytes });
+    let baselinePort;
+    if (s.paths.some((p) => p.id === 'baseline')) {
+      baseline = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway (baseline)', { ...process.env, BENCH_BATCH_GATEWAY_DIST: s.baseline });
+      ({ port: baselinePort } = await baseline.call({ type: 'start', apache }, ['ready']));
+    }
+    ctx = await createPaths({ apache, gatewayPort: ready.port, floorPort, baselinePort, n: s.n, bodyBytes: s.bodyBytes });
 
     const header = [
       '# davgate batch bench',
@@ -173,20 +193,21 @@ async function run() {
       `- backend: ${apache.version}, mod_dav_fs on ${report.serversTmpdir}, Basic auth, 127.0.0.1 (test/servers/apache.conf: event MPM, KeepAlive On, MaxKeepAliveRequests default 100)`,
       `- work: ${s.n} PUTs of ${ctx.bodyBytes} bytes into a fresh collection, then ${s.n} DELETEs of them; the time is the two phases added (MKCOL and the PROPFIND checks in between are not timed)`,
       `- gateway: its own process, fastify + UpstreamClient (basic auth, DEFAULT_LIMITS: ${ready.connections} connections, pipelining 1), logs silent; the client sends one POST /v1/batch per phase with "concurrency": C over a keep-alive undici Client and checks 207 and every result`,
+      ...(baseline === undefined ? [] : [`- baseline: another build of davgate, ${s.baseline}, in a second gateway process set up like the first (BENCH_BATCH_BASELINE); a same-run comparison of two builds, not a target`]),
       ...(floor === undefined ? [] : [`- floor gateway: bench/loadtest/floor-gateway.js in its own process, node:http + an undici Pool (${CONNECTIONS} connections, pipelining 1), at most C upstream requests in flight per batch, no davgate code, no validation, metrics or logs; driven like the gateway (same POSTs, same checks). A baseline, not a target`]),
       `- direct undici ${versionOf('undici')}: Pool with ${CONNECTIONS} connections, pipelining 1, C requests in flight; webdav ${versionOf('webdav')} (node-fetch ${versionOf('node-fetch')}): keep-alive http.Agent with ${CONNECTIONS} sockets, C calls in flight`,
       `- ${s.rounds} timed runs per row (untimed warm-up runs per path first: ${s.warmupFirst} at the first C, ${s.warmup} at each other), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
       ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
       ...(gatewayNodeArgs.length > 0 ? [`- BENCH_BATCH_GATEWAY_NODE_ARGS=${gatewayNodeArgs.join(' ')} (gateway process: not a plain run)`] : []),
-      `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' ? 'gateway' : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
+      `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' || s.profile === 'floor' ? s.profile : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
       '',
     ];
     console.log(header.join('\n'));
 
     const collected = new Map();
     let seq = 0;
-    const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, gateway);
-    const procs = { gateway, floor };
+    const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, { gateway, floor });
+    const procs = { gateway, floor, baseline };
     for (const [ci, c] of s.concurrencies.entries()) {
       for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
       for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, procs, p.id, c, `warm-${seq++}`);
@@ -205,13 +226,14 @@ async function run() {
       const file = path.join(RESULTS_DIR, `profile-batch-${s.profile}.cpuprofile`);
       fs.writeFileSync(file, JSON.stringify(profiler.profiles.at(-2))); // the last run's PUT phase
       if (process.env.BENCH_BATCH_PROFILE_DUMP) fs.writeFileSync(process.env.BENCH_BATCH_PROFILE_DUMP, JSON.stringify(profiler.profiles));
-      profileSummary = summarize(profiler.profiles, s.rounds * s.concurrencies.length, s.profile === 'gateway' ? 'Gateway process' : `Client process (${s.profile} path)`);
+      profileSummary = summarize(profiler.profiles, s.rounds * s.concurrencies.length, s.profile === 'gateway' ? 'Gateway process' : s.profile === 'floor' ? 'Floor gateway process' : `Client process (${s.profile} path)`);
       profileSummary.file = path.relative(process.cwd(), file);
     }
     await ctx.close();
     ctx = undefined;
     const stopped = await gateway.stop();
     const floorStopped = await floor?.stop(5000);
+    await baseline?.stop(5000);
     const rows = rowsFor(s, collected);
     const verdicts = s.profile !== undefined ? [] : targets(rows, s);
     const floorLines = s.profile !== undefined ? [] : floorInfo(rows, s);
@@ -257,6 +279,7 @@ async function run() {
     await ctx?.close();
     await gateway?.stop(5000);
     await floor?.stop(5000);
+    await baseline?.stop(5000);
     await servers?.stop();
     for (const sig of ['SIGINT', 'SIGTERM']) process.removeListener(sig, onSignal);
   }

@@ -40,6 +40,8 @@
  *   → { type: 'gc', kind }   'minor' (scavenge) or 'full', when run with --expose-gc
  *                                                   ← { type: 'gc', cpu }
  *   → { type: 'cpu' }                               ← { type: 'cpu', cpu }
+ *   → { type: 'profile-start' }  CPU profiler on    ← { type: 'profile-started' }
+ *   → { type: 'profile-stop' }                      ← { type: 'profile', profile }
  *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped', maxRssKB, cpu }
  *
  * `cpu` is process.cpuUsage() (user + system µs since start); the load test sends only 'stop'
@@ -229,5 +231,27 @@ process.on('message', (message) => {
     else globalThis.gc?.();
     process.send({ type: 'gc', cpu: cpu() });
   } else if (message?.type === 'cpu') process.send({ type: 'cpu', cpu: cpu() });
+  else if (message?.type === 'profile-start') profiler.start().then(() => process.send({ type: 'profile-started' }));
+  else if (message?.type === 'profile-stop') profiler.stop().then((profile) => process.send({ type: 'profile', profile }));
 });
+
+/** The batch bench's BENCH_BATCH_PROFILE=floor: the inspector's CPU profiler (200 µs) over a timed phase. */
+const profiler = {
+  session: undefined,
+  post(method, params) {
+    return new Promise((resolve, reject) => this.session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  },
+  async start() {
+    this.session = new (require('node:inspector').Session)();
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.setSamplingInterval', { interval: 200 });
+    await this.post('Profiler.start');
+  },
+  async stop() {
+    const { profile } = await this.post('Profiler.stop');
+    this.session.disconnect();
+    return profile;
+  },
+};
 process.on('disconnect', () => process.exit(0));
