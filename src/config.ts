@@ -95,7 +95,7 @@ const BACKEND_SETTINGS: readonly Setting[] = [
   { key: 'limits.connectTimeoutMs', env: 'DAVGATE_CONNECT_TIMEOUT_MS', schema: int(100, 600_000), default: DEFAULT_LIMITS.connectTimeoutMs, help: 'backend connect timeout' },
   { key: 'limits.headersTimeoutMs', env: 'DAVGATE_HEADERS_TIMEOUT_MS', schema: int(100, 3_600_000), default: DEFAULT_LIMITS.headersTimeoutMs, help: 'time from sending a request to the end of the answer\'s headers' },
   { key: 'limits.bodyTimeoutMs', env: 'DAVGATE_BODY_TIMEOUT_MS', schema: int(100, 3_600_000), default: DEFAULT_LIMITS.bodyTimeoutMs, help: 'longest gap between two chunks of an answer' },
-  { key: 'limits.requestTimeoutMs', env: 'DAVGATE_REQUEST_TIMEOUT_MS', schema: int(100, 3_600_000), default: DEFAULT_LIMITS.requestTimeoutMs, help: 'overall deadline of one backend request, body and retries included' },
+  { key: 'limits.requestTimeoutMs', env: 'DAVGATE_REQUEST_TIMEOUT_MS', schema: int(100, 3_600_000), default: DEFAULT_LIMITS.requestTimeoutMs, help: 'overall deadline of one backend request, body and retries included (noticed up to a tenth of it, at most 500 ms, late)' },
   { key: 'limits.maxResponseBytes', env: 'DAVGATE_MAX_RESPONSE_BYTES', schema: int(1024, 1024 ** 3), default: DEFAULT_LIMITS.maxResponseBytes, help: 'largest backend answer read' },
   { key: 'limits.connections', env: 'DAVGATE_CONNECTIONS', schema: int(1, 1024), default: DEFAULT_LIMITS.connections, help: 'connections to the backend at most' },
   { key: 'limits.retries', env: 'DAVGATE_RETRIES', schema: int(0, 10), default: DEFAULT_LIMITS.retries, help: 'further attempts for requests the retry policy allows (never MOVE, LOCK or an unconditional PUT)' },

@@ -5,6 +5,7 @@ import { DavgateError } from '../model/errors';
 import { BackendCredentials } from './auth';
 import { checkBackendConfig, type BackendConfig, type BackendLimits } from './backend';
 import { createBackendDispatcher } from './dispatcher';
+import { InFlight } from './in-flight';
 import { BackendGuard } from './guard';
 import { checkHeaderValue, flattenHeaders, forwardedHeaders } from './headers';
 import { isUnderRoot, parseBackendUrl, resolveHref, type BackendLocation } from './paths';
@@ -66,7 +67,7 @@ export class UpstreamClient {
     this.#credentials = new BackendCredentials(config.auth);
     this.#ownsDispatcher = dispatcher === undefined;
     this.#dispatcher = dispatcher ?? createBackendDispatcher(this.origin, this.#limits);
-    this.#backend = { name: this.name, origin: this.origin, limits: this.#limits, dispatcher: this.#dispatcher, credentials: this.#credentials, observer };
+    this.#backend = { name: this.name, origin: this.origin, limits: this.#limits, dispatcher: this.#dispatcher, credentials: this.#credentials, observer, inFlight: new InFlight(this.#limits.requestTimeoutMs) };
     this.#guard = new BackendGuard(this.name, this.#limits, observer);
   }
 

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { RawHeaders } from './headers';
+import type { InFlight, Watched } from './in-flight';
 import type { Phase } from './policy';
 
 /** One HTTP request, ready for the wire. */
@@ -38,28 +39,23 @@ export type AttemptResult = { readonly ok: true; readonly response: RawResponse 
  * Sends one request on the dispatcher and reads the whole response, never rejecting: the
  * result says how it ended. The body is read with a hard cap (the connection is dropped as
  * soon as it is passed, and a Content-Length over it is refused before any byte) and under an
- * overall deadline that a body trickling one byte at a time cannot escape. The handler sees
- * when the request was handed to a connection (`onRequestStart`), which is what tells a
- * lost write from one that never left.
+ * overall deadline that a body trickling one byte at a time cannot escape, watched with the
+ * caller's signal by the client's `inFlight` registry. The handler sees when the request was
+ * handed to a connection (`onRequestStart`), which is what tells a lost write from one that
+ * never left.
  */
-export function exchange(dispatcher: Dispatcher, attempt: Attempt): Promise<AttemptResult> {
+export function exchange(dispatcher: Dispatcher, attempt: Attempt, inFlight: InFlight): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    // A HEAD answer's Content-Length describes the body a GET would get.
-    const maxDeclared = attempt.method === 'HEAD' ? Infinity : attempt.maxResponseBytes;
-    const collector = new Collector(attempt.maxResponseBytes, maxDeclared, (result) => {
-      clearTimeout(timer);
-      attempt.signal?.removeEventListener('abort', onAbort);
-      resolve(result);
-    });
-    // setTimeout fires at once for delays past 2^31 - 1 ms.
-    const delay = Math.min(Math.max(0, attempt.deadline - Date.now()), 2 ** 31 - 1);
-    const timer = setTimeout(() => collector.stop({ kind: 'deadline' }), delay);
-    const onAbort = () => collector.stop({ kind: 'aborted', reason: attempt.signal?.reason });
     if (attempt.signal?.aborted === true) {
-      onAbort();
+      resolve({ ok: false, kind: 'aborted', reason: attempt.signal.reason, phase: 'unsent' });
       return;
     }
-    attempt.signal?.addEventListener('abort', onAbort, { once: true });
+    if (attempt.deadline <= Date.now()) {
+      resolve({ ok: false, kind: 'deadline', phase: 'unsent' });
+      return;
+    }
+    const collector = new Collector(attempt, inFlight, resolve);
+    inFlight.add(collector);
     try {
       dispatcher.dispatch(
         {
@@ -81,10 +77,13 @@ export function exchange(dispatcher: Dispatcher, attempt: Attempt): Promise<Atte
 
 type Stop = { kind: 'deadline' } | { kind: 'too-large' } | { kind: 'aborted'; reason: unknown };
 
-/** An undici dispatch handler (the v7 controller API) that buffers a bounded body. */
-class Collector implements Dispatcher.DispatchHandler {
+/** An undici dispatch handler (the v7 controller API) that buffers a bounded body; watched for its deadline and signal while it runs. */
+class Collector implements Dispatcher.DispatchHandler, Watched {
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
   readonly #maxBytes: number;
   readonly #maxDeclared: number;
+  readonly #inFlight: InFlight;
   readonly #settle: (result: AttemptResult) => void;
   #settled = false;
   #controller: Dispatcher.DispatchController | undefined;
@@ -94,10 +93,22 @@ class Collector implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #bytes = 0;
 
-  constructor(maxBytes: number, maxDeclared: number, settle: (result: AttemptResult) => void) {
-    this.#maxBytes = maxBytes;
-    this.#maxDeclared = maxDeclared;
+  constructor(attempt: Attempt, inFlight: InFlight, settle: (result: AttemptResult) => void) {
+    this.deadline = attempt.deadline;
+    this.signal = attempt.signal;
+    this.#maxBytes = attempt.maxResponseBytes;
+    // A HEAD answer's Content-Length describes the body a GET would get.
+    this.#maxDeclared = attempt.method === 'HEAD' ? Infinity : attempt.maxResponseBytes;
+    this.#inFlight = inFlight;
     this.#settle = settle;
+  }
+
+  expire(): void {
+    this.stop({ kind: 'deadline' });
+  }
+
+  abort(reason: unknown): void {
+    this.stop({ kind: 'aborted', reason });
   }
 
   /** Ends the attempt from davgate's side and drops the connection (at once, or as soon as undici hands it one). */
@@ -157,6 +168,7 @@ class Collector implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     this.#settled = true;
     this.#chunks = [];
+    this.#inFlight.delete(this);
     this.#settle(result);
   }
 }

@@ -3,6 +3,7 @@ import { DavgateError, type ErrorCode } from '../model/errors';
 import type { BackendCredentials } from './auth';
 import type { BackendLimits } from './backend';
 import type { UpstreamObserver } from './types';
+import type { InFlight } from './in-flight';
 import { exchange, type Attempt, type AttemptFailure, type AttemptResult, type RawResponse } from './exchange';
 import { backoffMs, mayRetryFailure, mayRetryStatus, outcomeUnknown, retryAfterMs, type MethodClass } from './policy';
 import { classifyTransportError, type TransportFailure } from './transport-errors';
@@ -33,6 +34,8 @@ export interface BackendContext {
   readonly dispatcher: Dispatcher;
   readonly credentials: BackendCredentials;
   readonly observer: UpstreamObserver | undefined;
+  /** The deadlines and abort signals of the client's exchanges in flight. */
+  readonly inFlight: InFlight;
 }
 
 /**
@@ -108,10 +111,10 @@ function abortError(backend: BackendContext, request: PreparedRequest, reason: u
 /** One exchange, and at most one more that answers a Digest challenge (RFC 7616) with the same body. */
 async function authenticatedExchange(backend: BackendContext, request: PreparedRequest): Promise<AttemptResult> {
   const target = { method: request.method, uri: request.path, body: request.body };
-  const first = await exchange(backend.dispatcher, attemptOf(backend, request, backend.credentials.initial(target, request.passthrough)));
+  const first = await exchange(backend.dispatcher, attemptOf(backend, request, backend.credentials.initial(target, request.passthrough)), backend.inFlight);
   if (!first.ok || first.response.status !== 401) return first;
   const answer = backend.credentials.answer401(first.response.headers, target);
-  return answer === undefined ? first : exchange(backend.dispatcher, attemptOf(backend, request, answer));
+  return answer === undefined ? first : exchange(backend.dispatcher, attemptOf(backend, request, answer), backend.inFlight);
 }
 
 function attemptOf(backend: BackendContext, request: PreparedRequest, authorization: string | undefined): Attempt {
