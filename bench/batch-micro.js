@@ -130,7 +130,9 @@ function main() {
   console.log(markdownTable(['build', 'median', 'p25', 'p75', 'child medians', 'runs'], rows, ['l', 'r', 'r', 'r', 'l', 'r']));
 }
 
-if (process.argv[2] === '--child') {
+if (require.main !== module) {
+  module.exports = { instantDispatcher };
+} else if (process.argv[2] === '--child') {
   child(process.argv[3]).catch((error) => {
     console.error(error);
     process.exit(1);
