@@ -96,12 +96,13 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
   };
   // Every href is resolved before anything is sent: one that escapes the root refuses the batch.
   let placed: Placed[];
+  let deps: number[][];
   try {
     placed = batch.operations.map((op) => ({ op, paths: pathsOf(op, ctx) }));
+    deps = dependencies(placed);
   } catch (error) {
     return Promise.reject(error);
   }
-  const deps = dependencies(placed);
   const count = placed.length;
   const results: Result[][] = new Array<Result[]>(count);
   // For each operation, how many of its dependencies are still running, and who waits for it.
@@ -121,6 +122,13 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
   let settled = false;
 
   return new Promise<Result[][]>((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    };
+
     const finish = (j: number, own: Result[]): void => {
       const { op } = placed[j] as Placed;
       results[j] = stamped(op, j, own);
@@ -153,18 +161,19 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
         active++;
         send(op, path, ctx, backend, options).then((own) => {
           active--;
-          // Decided before the next operation starts, so that it already sees it.
-          if (batch.stopOnError && failed(own)) stopped ??= `operation "${op.id}" (#${op.index})`;
-          if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, own, locks);
-          finish(j, own);
-          pump();
+          try {
+            // Decided before the next operation starts, so that it already sees it.
+            if (batch.stopOnError && failed(own)) stopped ??= `operation "${op.id}" (#${op.index})`;
+            if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, own, locks);
+            finish(j, own);
+            pump();
+          } catch (error) {
+            fail(error); // a bug: the batch fails rather than the process
+          }
         }, (error: unknown) => {
           // Not a result but a fault (a caller's abort, a bug): the batch fails, and nothing more is sent.
           active--;
-          if (!settled) {
-            settled = true;
-            reject(error);
-          }
+          fail(error);
         });
       }
       // Answered operations can free the queue's head for good; keep the array short on long batches.
@@ -174,7 +183,8 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
       }
     };
 
-    pump();
+    if (count === 0) resolve(results);
+    else pump();
   });
 }
 

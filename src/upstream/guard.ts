@@ -65,7 +65,7 @@ export class BackendGuard {
       rollingCountTimeout: limits.failureWindowMs,
       resetTimeout: limits.recoveryMs,
       // Neither is read here. With percentiles on, opossum's stats join and sort the latencies of every
-      // call in the window, on each snapshot (every second) and on each failure: in a failure storm at
+      // call in the window, on each snapshot (a tenth of the window) and on each failure: in a failure storm at
       // thousands of requests a second, tens of thousands of numbers per failed request.
       rollingPercentilesEnabled: false,
       enableSnapshots: false,

@@ -125,6 +125,18 @@ describe('runBatch scheduling', () => {
     expect(summary(results)).toEqual([['0:Error:-:UPSTREAM_REFUSED'], ['1:Error:-:UPSTREAM_OUTCOME_UNKNOWN']]);
     expect(results.map((r) => r[0]?.kind === 'Error' && r[0].retryable)).toEqual([true, false]);
   });
+
+  it('a fault that is not a result (a caller\'s abort, a bug) fails the batch and nothing more is sent', async () => {
+    const backend = new FakeBackend((r) => (r.path === '/dav/f1' ? new Error('aborted by the caller') : status(201)));
+    const operations = Array.from({ length: 6 }, (_, i) => ({ method: 'PUT', href: `/dav/f${i}`, body: 'x' }));
+    await expect(run({ operations, concurrency: 1 }, backend)).rejects.toThrow('aborted by the caller');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(backend.sent.map((r) => r.path)).toEqual(['/dav/f0', '/dav/f1']);
+  });
+
+  it('an empty batch (runBatch called without parseBatch) has no results', async () => {
+    await expect(runBatch({ operations: [], concurrency: 8, stopOnError: false }, new FakeBackend())).resolves.toEqual([]);
+  });
 });
 
 describe('parseBatch', () => {
