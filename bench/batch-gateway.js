@@ -26,9 +26,9 @@
  * request).
  */
 
-const inspector = require('node:inspector');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { cpuProfiler } = require('./cpu-profiler.js');
 
 /** The build to run: this checkout's dist/, or BENCH_BATCH_GATEWAY_DIST (the baseline path, batch.js BENCH_BATCH_BASELINE). */
 const DIST = process.env.BENCH_BATCH_GATEWAY_DIST ? path.resolve(process.env.BENCH_BATCH_GATEWAY_DIST) : path.join(__dirname, '..', 'dist');
@@ -39,7 +39,7 @@ const { DEFAULT_LIMITS } = require(path.join(DIST, 'upstream', 'backend.js'));
 
 let app;
 let client;
-let session;
+const profiler = cpuProfiler();
 let closing;
 const tracing = process.env.BENCH_BATCH_TRACE === '1';
 let trace;
@@ -67,13 +67,9 @@ function cpu() {
   return user + system;
 }
 
-function post(method, params) {
-  return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-}
-
 async function close() {
   closing ??= (async () => {
-    if (session !== undefined) session.disconnect();
+    profiler.close();
     if (app !== undefined) await app.close();
     if (client !== undefined) await client.close();
   })();
@@ -124,18 +120,11 @@ const handlers = {
     return answer;
   },
   async 'profile-start'() {
-    session = new inspector.Session();
-    session.connect();
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', { interval: 200 });
-    await post('Profiler.start');
+    await profiler.start();
     return { type: 'profile-started' };
   },
   async 'profile-stop'() {
-    const { profile } = await post('Profiler.stop');
-    session.disconnect();
-    session = undefined;
-    return { type: 'profile', profile };
+    return { type: 'profile', profile: await profiler.stop() };
   },
   async stop() {
     await close();

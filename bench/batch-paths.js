@@ -113,22 +113,19 @@ async function createPaths({ apache, gatewayPort, floorPort, baselinePort, n, bo
     check(res.statusCode === expected, `undici: ${method} ${path} answered ${res.statusCode}, expected ${expected}`);
   }
 
+  /** A path that sends the two phases as one POST /v1/batch each to `client`, named `who` in errors. */
+  const viaBatch = (client, who) => ({
+    put: (collection, c) => gatewayBatch(client, who, hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
+    del: (collection, c) => gatewayBatch(client, who, hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
+  });
+
   /** Each path: { put(collection, c), del(collection, c) }. */
   const paths = {
-    gateway: {
-      put: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
-      del: (collection, c) => gatewayBatch(gateway, 'gateway', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
-    },
+    gateway: viaBatch(gateway, 'gateway'),
     // Another build of davgate in its own process (BENCH_BATCH_BASELINE), the same batches.
-    baseline: {
-      put: (collection, c) => gatewayBatch(baseline, 'baseline', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
-      del: (collection, c) => gatewayBatch(baseline, 'baseline', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
-    },
+    baseline: viaBatch(baseline, 'baseline'),
     // The same batches as the gateway's (no contentType: both send application/octet-stream upstream).
-    floor: {
-      put: (collection, c) => gatewayBatch(floor, 'floor', hrefs(collection).map((href) => ({ method: 'PUT', href, body })), c, 'Created', 201),
-      del: (collection, c) => gatewayBatch(floor, 'floor', hrefs(collection).map((href) => ({ method: 'DELETE', href })), c, 'Success', 204),
-    },
+    floor: viaBatch(floor, 'floor'),
     undici: {
       put: (collection, c) => promisePool(n, c, (i) => directRequest('PUT', `${collection}${fileName(i)}`, 201, true)),
       del: (collection, c) => promisePool(n, c, (i) => directRequest('DELETE', `${collection}${fileName(i)}`, 204, false)),

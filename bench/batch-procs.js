@@ -8,8 +8,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
-const inspector = require('node:inspector');
 const { fork, execFileSync } = require('node:child_process');
+const { cpuProfiler } = require('./cpu-profiler.js');
 
 /**
  * Where Apache's run directory (document root included) goes: BENCH_BATCH_TMPDIR, else
@@ -119,21 +119,11 @@ function phaseProfiler(target, procs) {
       stop: async () => profiles.push((await proc.call({ type: 'profile-stop' }, ['profile'], 120000)).profile),
     };
   }
-  let session;
-  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const profiler = cpuProfiler();
   return {
     profiles,
-    async start() {
-      session = new inspector.Session();
-      session.connect();
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 200 });
-      await post('Profiler.start');
-    },
-    async stop() {
-      profiles.push((await post('Profiler.stop')).profile);
-      session.disconnect();
-    },
+    start: () => profiler.start(),
+    stop: async () => profiles.push(await profiler.stop()),
   };
 }
 

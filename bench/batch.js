@@ -89,18 +89,20 @@ function cpuMs(start) {
 
 /**
  * One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup.
- * `procs`: the gateway and (when its path runs) the floor gateway, both GC'd before each phase
- * and their CPU read around it, whichever path is measured.
+ * `procs`: the gateway and (when their paths run) the floor gateway and the baseline build, by
+ * path id, all GC'd before each phase and their CPU read around it, whichever path is measured;
+ * `serverCpuMs` is the CPU of the one serving the measured path (0 for the direct paths).
  */
 async function sample(ctx, s, procs, pathId, c, tag, profiler) {
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
   const p = ctx.paths[pathId];
-  const { gateway, floor, baseline } = procs;
+  const running = Object.values(procs).filter((proc) => proc !== undefined);
+  const own = running.indexOf(procs[pathId]);
   await ctx.mkcol(collection);
   const phase = async (name, fn) => {
     if (s.gc !== 'none') gc(s.gc);
     const before = s.gc === 'none' ? { type: 'cpu' } : { type: 'gc', kind: s.gc };
-    const [g0, f0, b0] = await Promise.all([gateway.call(before, ['gc', 'cpu']), floor?.call(before, ['gc', 'cpu']), baseline?.call(before, ['gc', 'cpu'])]);
+    const starts = await Promise.all(running.map((proc) => proc.call(before, ['gc', 'cpu'])));
     await profiler?.start();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -108,14 +110,12 @@ async function sample(ctx, s, procs, pathId, c, tag, profiler) {
     const elapsed = performance.now() - t0;
     const client = cpuMs(c0);
     await profiler?.stop();
-    const [g1, f1, b1] = await Promise.all([gateway.call({ type: 'cpu' }, ['cpu']), floor?.call({ type: 'cpu' }, ['cpu']), baseline?.call({ type: 'cpu' }, ['cpu'])]);
+    const ends = await Promise.all(running.map((proc) => proc.call({ type: 'cpu' }, ['cpu'])));
     return {
       ms: elapsed,
       clientCpuMs: client,
-      gatewayCpuMs: (g1.cpu - g0.cpu) / 1000,
-      floorCpuMs: floor === undefined ? 0 : (f1.cpu - f0.cpu) / 1000,
-      baselineCpuMs: baseline === undefined ? 0 : (b1.cpu - b0.cpu) / 1000,
-      trace: pathId === 'baseline' ? b1.trace : g1.trace,
+      serverCpuMs: own < 0 ? 0 : (ends[own].cpu - starts[own].cpu) / 1000,
+      trace: own < 0 ? undefined : ends[own].trace,
     };
   };
   const put = await phase('PUT', p.put);
@@ -130,9 +130,7 @@ async function sample(ctx, s, procs, pathId, c, tag, profiler) {
     putMs: put.ms,
     deleteMs: del.ms,
     clientCpuMs: put.clientCpuMs + del.clientCpuMs,
-    gatewayCpuMs: pathId === 'gateway' ? put.gatewayCpuMs + del.gatewayCpuMs : 0,
-    floorCpuMs: pathId === 'floor' ? put.floorCpuMs + del.floorCpuMs : 0,
-    baselineCpuMs: pathId === 'baseline' ? put.baselineCpuMs + del.baselineCpuMs : 0,
+    serverCpuMs: put.serverCpuMs + del.serverCpuMs,
     ...(put.trace === undefined || del.trace === undefined ? {} : traceOf(put, del)),
   };
 }

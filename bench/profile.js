@@ -13,10 +13,10 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const inspector = require('node:inspector');
 const { performance } = require('node:perf_hooks');
 const { generate } = require('./generate.js');
 const { markdownTable, gc } = require('./common.js');
+const { cpuProfiler } = require('./cpu-profiler.js');
 
 process.setSourceMapsEnabled(true);
 const { findSourceMap } = require('node:module');
@@ -24,10 +24,6 @@ const davgate = require(path.join(__dirname, '..', 'dist', 'index.js'));
 
 const ROOT = path.join(__dirname, '..');
 const LIMITS = { maxBytes: 1024 * 1024 * 1024 };
-
-function post(session, method, params) {
-  return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-}
 
 function category(url) {
   if (url === '') return '(native / V8)';
@@ -102,16 +98,12 @@ async function main() {
   for (let i = 0; i < 3; i++) work(warmBytes);
   gc();
 
-  const session = new inspector.Session();
-  session.connect();
-  await post(session, 'Profiler.enable');
-  await post(session, 'Profiler.setSamplingInterval', { interval: 200 });
-  await post(session, 'Profiler.start');
+  const profiler = cpuProfiler();
+  await profiler.start();
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) work(bytes);
   const wall = performance.now() - t0;
-  const { profile } = await post(session, 'Profiler.stop');
-  session.disconnect();
+  const profile = await profiler.stop();
 
   // Self time per node from the sample stream.
   const self = new Map();

@@ -50,6 +50,7 @@
 
 const http = require('node:http');
 const { Pool } = require('undici');
+const { cpuProfiler } = require('../cpu-profiler.js');
 
 const backend = new URL(process.env.LOADTEST_FLOOR_BACKEND_URL);
 const authorization = `Basic ${Buffer.from(`${process.env.LOADTEST_FLOOR_USERNAME}:${process.env.LOADTEST_FLOOR_PASSWORD}`).toString('base64')}`;
@@ -235,23 +236,6 @@ process.on('message', (message) => {
   else if (message?.type === 'profile-stop') profiler.stop().then((profile) => process.send({ type: 'profile', profile }));
 });
 
-/** The batch bench's BENCH_BATCH_PROFILE=floor: the inspector's CPU profiler (200 µs) over a timed phase. */
-const profiler = {
-  session: undefined,
-  post(method, params) {
-    return new Promise((resolve, reject) => this.session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  },
-  async start() {
-    this.session = new (require('node:inspector').Session)();
-    this.session.connect();
-    await this.post('Profiler.enable');
-    await this.post('Profiler.setSamplingInterval', { interval: 200 });
-    await this.post('Profiler.start');
-  },
-  async stop() {
-    const { profile } = await this.post('Profiler.stop');
-    this.session.disconnect();
-    return profile;
-  },
-};
+/** The batch bench's BENCH_BATCH_PROFILE=floor: the CPU profiler over a timed phase. */
+const profiler = cpuProfiler();
 process.on('disconnect', () => process.exit(0));
