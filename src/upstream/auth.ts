@@ -7,7 +7,7 @@ import { checkHeaderValue, headerValues, type RawHeaders } from './headers';
 export interface AuthTarget {
   readonly method: string;
   /** The request-target as sent. */
-  readonly uri: string;
+  readonly path: string;
   readonly body: Uint8Array | undefined;
 }
 
@@ -73,7 +73,7 @@ export class BackendCredentials {
       username: this.#auth.username,
       password: this.#auth.password,
       method: target.method,
-      uri: target.uri,
+      uri: target.path,
       cnonce: randomBytes(16).toString('hex'),
       nc: this.#digest.nc,
       ...(target.body === undefined ? {} : { body: target.body }),

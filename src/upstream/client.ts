@@ -94,7 +94,20 @@ export class UpstreamClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#guard.run(() => sendWithRetries(this.#backend, prepared).then(upstreamResponse));
+    const refused = this.#guard.admit();
+    if (refused !== undefined) return Promise.reject(refused);
+    // The one promise of a send: the retry loop, the exchange and the guard's accounting are callbacks under it.
+    return new Promise((resolve, reject) => {
+      sendWithRetries(this.#backend, prepared, (error, response) => {
+        if (response === undefined) {
+          this.#guard.settle(undefined, error);
+          reject(error);
+        } else {
+          this.#guard.settle(response.status);
+          resolve(upstreamResponse(response));
+        }
+      });
+    });
   }
 
   /** Why load shedding would refuse a request now (BACKEND_OVERLOADED or BACKEND_FAILING), or undefined. */

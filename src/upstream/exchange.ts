@@ -36,43 +36,44 @@ export type AttemptFailure = { readonly phase: Phase; readonly status?: number }
 export type AttemptResult = { readonly ok: true; readonly response: RawResponse } | ({ readonly ok: false } & AttemptFailure);
 
 /**
- * Sends one request on the dispatcher and reads the whole response, never rejecting: the
- * result says how it ended. The body is read with a hard cap (the connection is dropped as
- * soon as it is passed, and a Content-Length over it is refused before any byte) and under an
- * overall deadline that a body trickling one byte at a time cannot escape, watched with the
- * caller's signal by the client's `inFlight` registry. The handler sees when the request was
- * handed to a connection (`onRequestStart`), which is what tells a lost write from one that
- * never left.
+ * Sends one request on the dispatcher and reads the whole response; `settle` hears how it
+ * ended, exactly once, and nothing throws. The body is read with a hard cap (the connection is
+ * dropped as soon as it is passed, and a Content-Length over it is refused before any byte)
+ * and under an overall deadline that a body trickling one byte at a time cannot escape,
+ * watched with the caller's signal by the client's `inFlight` registry. The handler sees when
+ * the request was handed to a connection (`onRequestStart`), which is what tells a lost write
+ * from one that never left.
+ *
+ * A callback rather than a promise: this is the innermost step of every request, and the
+ * retry loop and the client above it settle one promise per request between them.
  */
-export function exchange(dispatcher: Dispatcher, attempt: Attempt, inFlight: InFlight): Promise<AttemptResult> {
-  return new Promise((resolve) => {
-    if (attempt.signal?.aborted === true) {
-      resolve({ ok: false, kind: 'aborted', reason: attempt.signal.reason, phase: 'unsent' });
-      return;
-    }
-    if (attempt.deadline <= Date.now()) {
-      resolve({ ok: false, kind: 'deadline', phase: 'unsent' });
-      return;
-    }
-    const collector = new Collector(attempt, inFlight, resolve);
-    inFlight.add(collector);
-    try {
-      dispatcher.dispatch(
-        {
-          origin: attempt.origin,
-          path: attempt.path,
-          method: attempt.method,
-          headers: attempt.headers,
-          body: attempt.body ?? null,
-          headersTimeout: attempt.headersTimeoutMs,
-          bodyTimeout: attempt.bodyTimeoutMs,
-        },
-        collector,
-      );
-    } catch (error) {
-      collector.onResponseError(undefined, error as Error);
-    }
-  });
+export function exchange(dispatcher: Dispatcher, attempt: Attempt, inFlight: InFlight, settle: (result: AttemptResult) => void): void {
+  if (attempt.signal?.aborted === true) {
+    settle({ ok: false, kind: 'aborted', reason: attempt.signal.reason, phase: 'unsent' });
+    return;
+  }
+  if (attempt.deadline <= Date.now()) {
+    settle({ ok: false, kind: 'deadline', phase: 'unsent' });
+    return;
+  }
+  const collector = new Collector(attempt, inFlight, settle);
+  inFlight.add(collector);
+  try {
+    dispatcher.dispatch(
+      {
+        origin: attempt.origin,
+        path: attempt.path,
+        method: attempt.method,
+        headers: attempt.headers,
+        body: attempt.body ?? null,
+        headersTimeout: attempt.headersTimeoutMs,
+        bodyTimeout: attempt.bodyTimeoutMs,
+      },
+      collector,
+    );
+  } catch (error) {
+    collector.onResponseError(undefined, error as Error);
+  }
 }
 
 type Stop = { kind: 'deadline' } | { kind: 'too-large' } | { kind: 'aborted'; reason: unknown };

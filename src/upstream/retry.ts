@@ -38,47 +38,146 @@ export interface BackendContext {
   readonly inFlight: InFlight;
 }
 
+/** How a send ended: the final response, or the error to reject with. */
+export type SendDone = (error: unknown, response: RawResponse | undefined) => void;
+
 /**
  * Sends a request, makes it again where the policy allows and the deadline leaves room, and
- * returns the final response or throws a DavgateError with an UPSTREAM_* code. A caller's
- * abort rejects with the signal's reason, as `fetch` does.
+ * calls `done` once with the final response, or with a DavgateError with an UPSTREAM_* code.
+ * A caller's abort ends it with the signal's reason, as `fetch` rejects.
  *
  * Retries and the Digest round trip are plain functions around `exchange` rather than undici
  * interceptors: both re-send a buffered body, share one deadline across attempts, and decide
  * from where the previous attempt failed (never sent, sent, answer begun), which undici's
  * retry interceptor neither exposes nor follows (it replays PUT and DELETE by default).
+ *
+ * Callbacks rather than an async loop: on the path of every request, the client settles one
+ * promise for the whole send (client.ts).
  */
-export async function sendWithRetries(backend: BackendContext, request: PreparedRequest): Promise<RawResponse> {
-  let mayHaveApplied = false;
-  for (let attempt = 1; ; attempt++) {
-    const started = performance.now();
-    const result = await authenticatedExchange(backend, request);
+export function sendWithRetries(backend: BackendContext, request: PreparedRequest, done: SendDone): void {
+  new Sending(backend, request, done).attempt();
+}
+
+/** One send's attempts: the state the async loop used to keep in its locals. */
+class Sending {
+  readonly #backend: BackendContext;
+  readonly #request: PreparedRequest;
+  readonly #done: SendDone;
+  #attempt = 0;
+  #started = 0;
+  #mayHaveApplied = false;
+  /** Whether this attempt already answered a Digest challenge (at most one more exchange per attempt). */
+  #answered = false;
+
+  constructor(backend: BackendContext, request: PreparedRequest, done: SendDone) {
+    this.#backend = backend;
+    this.#request = request;
+    this.#done = done;
+  }
+
+  attempt(): void {
+    this.#attempt++;
+    this.#answered = false;
+    this.#started = performance.now();
+    const backend = this.#backend;
+    const request = this.#request;
+    let authorization: string | undefined;
+    try {
+      authorization = backend.credentials.initial(request, request.passthrough);
+    } catch (error) {
+      // A pass-through header that cannot be sent (HEADER_INJECTION): nothing left davgate.
+      this.#done(error, undefined);
+      return;
+    }
+    exchange(backend.dispatcher, attemptOf(backend, request, authorization), backend.inFlight, this.#ended);
+  }
+
+  /** One exchange ended (called by the Collector, inside undici's callbacks: nothing here may throw into them). */
+  readonly #ended = (result: AttemptResult): void => {
+    try {
+      if (result.ok && result.response.status === 401 && !this.#answered) {
+        const answer = this.#backend.credentials.answer401(result.response.headers, this.#request);
+        if (answer !== undefined) {
+          this.#answered = true;
+          // Sent from a fresh turn rather than from inside the ending exchange's callbacks.
+          queueMicrotask(() => exchange(this.#backend.dispatcher, attemptOf(this.#backend, this.#request, answer), this.#backend.inFlight, this.#ended));
+          return;
+        }
+      }
+      this.#decide(result);
+    } catch (error) {
+      this.#done(error, undefined);
+    }
+  };
+
+  #decide(result: AttemptResult): void {
+    const backend = this.#backend;
+    const request = this.#request;
     // Classified once, for the metrics and for the decisions below.
     const transport = !result.ok && result.kind === 'transport' ? classifyTransportError(result.error) : undefined;
-    backend.observer?.attempt(request.method, outcomeLabel(result, transport), (performance.now() - started) / 1000);
-    const canRetry = attempt <= backend.limits.retries;
+    backend.observer?.attempt(request.method, outcomeLabel(result, transport), (performance.now() - this.#started) / 1000);
+    const canRetry = this.#attempt <= backend.limits.retries;
     if (result.ok) {
       const { response } = result;
       // A replayed conditional PUT answers 412 when the lost first attempt did apply.
-      if (mayHaveApplied && response.status === 412) throw failureError(backend, request, 'UPSTREAM_OUTCOME_UNKNOWN', 'a replay after a lost connection answered 412');
-      const retryAfter = retryAfterMs(headerText(response, 'retry-after'), Date.now());
-      if (!canRetry || !mayRetryStatus(request.cls, response.status, retryAfter !== undefined)) return response;
-      if (!(await pause(Math.max(backoffMs(attempt), retryAfter ?? 0), request))) return response;
-      backend.observer?.retry(request.method);
-      continue;
+      if (this.#mayHaveApplied && response.status === 412) {
+        this.#done(failureError(backend, request, 'UPSTREAM_OUTCOME_UNKNOWN', 'a replay after a lost connection answered 412'), undefined);
+        return;
+      }
+      const retryAfter = response.status < 400 ? undefined : retryAfterMs(headerText(response, 'retry-after'), Date.now());
+      if (!canRetry || !mayRetryStatus(request.cls, response.status, retryAfter !== undefined)) {
+        this.#done(undefined, response);
+        return;
+      }
+      this.#again(Math.max(backoffMs(this.#attempt), retryAfter ?? 0), () => this.#done(undefined, response));
+      return;
     }
-    if (result.kind === 'aborted') throw abortError(backend, request, result.reason, mayHaveApplied || outcomeUnknown(request.cls, result.phase));
-    if (result.kind === 'transport' && transport === undefined) throw result.error;
+    if (result.kind === 'aborted') {
+      this.#done(abortError(backend, request, result.reason, this.#mayHaveApplied || outcomeUnknown(request.cls, result.phase)), undefined);
+      return;
+    }
+    if (result.kind === 'transport' && transport === undefined) {
+      this.#done(result.error, undefined);
+      return;
+    }
     // Over the size limit, the status line was read: the answer is known, only too long to keep.
     const tooLarge = result.kind === 'too-large' || transport?.code === 'UPSTREAM_BODY_TOO_LARGE';
-    if (!tooLarge && outcomeUnknown(request.cls, result.phase)) mayHaveApplied = true;
+    if (!tooLarge && outcomeUnknown(request.cls, result.phase)) this.#mayHaveApplied = true;
+    const fail = () => this.#done(finalError(backend, request, result, transport?.code, transport?.cause, this.#mayHaveApplied), undefined);
     const lost = transport?.lostConnection === true;
-    if (result.kind === 'transport' && canRetry && mayRetryFailure(request.cls, result.phase, lost) && (await pause(backoffMs(attempt), request))) {
-      backend.observer?.retry(request.method);
-      continue;
-    }
-    throw finalError(backend, request, result, transport?.code, transport?.cause, mayHaveApplied);
+    if (result.kind === 'transport' && canRetry && mayRetryFailure(request.cls, result.phase, lost)) this.#again(backoffMs(this.#attempt), fail);
+    else fail();
   }
+
+  /** Makes the next attempt after `ms`, or calls `instead` when the wait would not end before the deadline. */
+  #again(ms: number, instead: () => void): void {
+    const request = this.#request;
+    if (Date.now() + ms >= request.deadline) {
+      instead();
+      return;
+    }
+    pause(ms, request.signal, () => {
+      this.#backend.observer?.retry(request.method);
+      this.attempt();
+    }, (reason) => this.#done(reason, undefined));
+  }
+}
+
+/** Waits `ms`, then `resume`; a caller's abort during the wait calls `abort` with its reason instead. */
+function pause(ms: number, signal: AbortSignal | undefined, resume: () => void, abort: (reason: unknown) => void): void {
+  if (signal?.aborted === true) {
+    abort(signal.reason);
+    return;
+  }
+  const onAbort = () => {
+    clearTimeout(timer);
+    abort(signal?.reason);
+  };
+  const timer = setTimeout(() => {
+    signal?.removeEventListener('abort', onAbort);
+    resume();
+  }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
 }
 
 /** The metrics label of an exchange's end: the status class, or how it failed. */
@@ -108,15 +207,6 @@ function abortError(backend: BackendContext, request: PreparedRequest, reason: u
   return reason;
 }
 
-/** One exchange, and at most one more that answers a Digest challenge (RFC 7616) with the same body. */
-async function authenticatedExchange(backend: BackendContext, request: PreparedRequest): Promise<AttemptResult> {
-  const target = { method: request.method, uri: request.path, body: request.body };
-  const first = await exchange(backend.dispatcher, attemptOf(backend, request, backend.credentials.initial(target, request.passthrough)), backend.inFlight);
-  if (!first.ok || first.response.status !== 401) return first;
-  const answer = backend.credentials.answer401(first.response.headers, target);
-  return answer === undefined ? first : exchange(backend.dispatcher, attemptOf(backend, request, answer), backend.inFlight);
-}
-
 function attemptOf(backend: BackendContext, request: PreparedRequest, authorization: string | undefined): Attempt {
   return {
     origin: backend.origin,
@@ -137,24 +227,6 @@ function withAuthorization(headers: Record<string, string>, authorization: strin
   if (authorization === undefined) delete headers['Authorization'];
   else headers['Authorization'] = authorization;
   return headers;
-}
-
-/** Waits before another attempt; false when the wait would not end before the deadline. */
-async function pause(ms: number, request: PreparedRequest): Promise<boolean> {
-  if (Date.now() + ms >= request.deadline) return false;
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(request.signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      request.signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (request.signal?.aborted === true) onAbort();
-    else request.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  return true;
 }
 
 function finalError(

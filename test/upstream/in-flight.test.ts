@@ -88,13 +88,13 @@ describe('exchange before anything is sent', () => {
     const inFlight = new InFlight(60_000);
     const controller = new AbortController();
     controller.abort('shutting down');
-    await expect(exchange(untouched, attempt({ signal: controller.signal }), inFlight)).resolves.toEqual({ ok: false, kind: 'aborted', reason: 'shutting down', phase: 'unsent' });
+    await expect(new Promise((resolve) => exchange(untouched, attempt({ signal: controller.signal }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'aborted', reason: 'shutting down', phase: 'unsent' });
     expect(inFlight.size).toBe(0);
   });
 
   it('a deadline already passed ends the attempt unsent', async () => {
     const inFlight = new InFlight(60_000);
-    await expect(exchange(untouched, attempt({ deadline: Date.now() - 1 }), inFlight)).resolves.toEqual({ ok: false, kind: 'deadline', phase: 'unsent' });
+    await expect(new Promise((resolve) => exchange(untouched, attempt({ deadline: Date.now() - 1 }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'deadline', phase: 'unsent' });
     expect(inFlight.size).toBe(0);
   });
 });
