@@ -141,6 +141,29 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
       }
     };
 
+    const answered = (j: number, own: Result[]): void => {
+      active--;
+      const { op, paths } = placed[j] as Placed;
+      try {
+        // Decided before the next operation starts, so that it already sees it.
+        if (batch.stopOnError && failed(own)) stopped ??= `operation "${op.id}" (#${op.index})`;
+        if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, paths[0] as string, own, locks);
+        finish(j, own);
+        pump();
+      } catch (error) {
+        fail(error); // a bug: the batch fails rather than the process
+      }
+    };
+
+    // The send failed: an UPSTREAM_* failure or a refusal is the operation's result; anything else is a fault.
+    const ended = (j: number, path: string, error: unknown): void => {
+      if (error instanceof DavgateError) answered(j, [transportFailure(path, error)]);
+      else {
+        active--;
+        fail(error); // a caller's abort, a bug: the batch fails, and nothing more is sent
+      }
+    };
+
     // All of an operation's dependencies have ended: it is answered here when one failed, else it queues for a slot.
     const admit = (k: number): void => {
       const refused = refusedByDependencies(k, placed, deps, results, locks);
@@ -158,23 +181,28 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
           finish(j, [notSent(path, 'NOT_SENT', `not sent: ${stopped} failed and stopOnError is set`)]);
           continue;
         }
+        let request: UpstreamRequest;
+        try {
+          request = plan(op, ctx);
+        } catch (error) {
+          fail(error); // a bug: the planners only throw on what parseBatch let through
+          return;
+        }
         active++;
-        send(op, path, ctx, backend, options).then((own) => {
-          active--;
-          try {
-            // Decided before the next operation starts, so that it already sees it.
-            if (batch.stopOnError && failed(own)) stopped ??= `operation "${op.id}" (#${op.index})`;
-            if (op.method === 'LOCK' && op.lockToken === undefined) rememberLock(op, path, own, locks);
-            finish(j, own);
-            pump();
-          } catch (error) {
-            fail(error); // a bug: the batch fails rather than the process
-          }
-        }, (error: unknown) => {
-          // Not a result but a fault (a caller's abort, a bug): the batch fails, and nothing more is sent.
-          active--;
-          fail(error);
-        });
+        // One `then` per operation, on the client's own promise: the answer is interpreted and the next operation sent in it.
+        backend.send(request, options).then(
+          (response) => {
+            let own: Result[];
+            try {
+              own = interpret(op, path, response);
+            } catch (error) {
+              ended(j, path, error);
+              return;
+            }
+            answered(j, own);
+          },
+          (error: unknown) => ended(j, path, error),
+        );
       }
       // Answered operations can free the queue's head for good; keep the array short on long batches.
       if (head > 1024 && head * 2 > ready.length) {
@@ -222,16 +250,6 @@ function stamped(op: Operation, index: number, results: Result[]): Result[] {
     stamp.operationIndex = index;
   }
   return results;
-}
-
-async function send(op: Operation, path: string, ctx: PlanContext, backend: BatchBackend, options: SendOptions): Promise<Result[]> {
-  const request = plan(op, ctx);
-  try {
-    return interpret(op, path, await backend.send(request, options));
-  } catch (error) {
-    if (error instanceof DavgateError) return [transportFailure(path, error)];
-    throw error;
-  }
 }
 
 function pathsOf(op: Operation, ctx: PlanContext): string[] {
