@@ -21,32 +21,41 @@ export function dependencies(placed: readonly Placed[]): number[][] {
   const lockIds = new Map<string, number>();
   const lineages = new Map<string, readonly string[]>(); // a collection and its ancestors, shared by its members
   const out: number[][] = [];
+  const deps: number[] = []; // the current operation's, copied out when it has any
   for (let j = 0; j < placed.length; j++) {
     const { op, paths } = placed[j] as Placed;
-    const deps: number[] = [];
-    const keys: string[] = [];
-    const ancestors: (readonly string[])[] = [];
-    for (const path of paths) {
-      const key = collectionKey(path);
-      const up = ancestorsOf(key, lineages);
-      for (const ancestor of up) append(deps, at.get(ancestor));
-      append(deps, at.get(key));
-      append(deps, under.get(key));
-      if (!keys.includes(key)) {
-        keys.push(key);
-        ancestors.push(up);
-      }
-    }
+    deps.length = 0;
+    const key = collectionKey(paths[0] as string);
+    const up = ancestorsOf(key, lineages);
+    relatives(deps, key, up, at, under);
+    // A COPY's or MOVE's destination: its relatives too, and it is indexed like the href.
+    const other = paths.length > 1 ? collectionKey(paths[1] as string) : key;
+    const otherUp = other === key ? up : ancestorsOf(other, lineages);
+    if (other !== key) relatives(deps, other, otherUp, at, under);
     const lock = op.lockToken?.startsWith('$') === true ? lockIds.get(op.lockToken.slice(1)) : undefined;
     if (lock !== undefined) deps.push(lock);
-    for (let k = 0; k < keys.length; k++) {
-      push(at, keys[k] as string, j);
-      for (const ancestor of ancestors[k] as readonly string[]) push(under, ancestor, j);
-    }
+    index(j, key, up, at, under);
+    if (other !== key) index(j, other, otherUp, at, under);
     if (op.method === 'LOCK') lockIds.set(op.id, j);
-    out.push(sortedUnique(deps));
+    // Most operations of a large batch depend on nothing: they share one empty list (read only).
+    out.push(deps.length === 0 ? NONE : sortedUnique([...deps]));
   }
   return out;
+}
+
+const NONE: number[] = [];
+
+/** Appends the operations so far on `key`, on an ancestor of it, or inside it. */
+function relatives(deps: number[], key: string, up: readonly string[], at: ReadonlyMap<string, number[]>, under: ReadonlyMap<string, number[]>): void {
+  for (const ancestor of up) append(deps, at.get(ancestor));
+  append(deps, at.get(key));
+  append(deps, under.get(key));
+}
+
+/** Indexes operation `j` under its path and under every ancestor of it. */
+function index(j: number, key: string, up: readonly string[], at: Map<string, number[]>, under: Map<string, number[]>): void {
+  push(at, key, j);
+  for (const ancestor of up) push(under, ancestor, j);
 }
 
 /** A path with a trailing slash, so that a collection and its members compare by segments. */

@@ -141,8 +141,8 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
       }
     };
 
+    // An operation's results are in (its slot is already free).
     const answered = (j: number, own: Result[]): void => {
-      active--;
       const { op, paths } = placed[j] as Placed;
       try {
         // Decided before the next operation starts, so that it already sees it.
@@ -158,10 +158,7 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
     // The send failed: an UPSTREAM_* failure or a refusal is the operation's result; anything else is a fault.
     const ended = (j: number, path: string, error: unknown): void => {
       if (error instanceof DavgateError) answered(j, [transportFailure(path, error)]);
-      else {
-        active--;
-        fail(error); // a caller's abort, a bug: the batch fails, and nothing more is sent
-      }
+      else fail(error); // a caller's abort, a bug: the batch fails, and nothing more is sent
     };
 
     // All of an operation's dependencies have ended: it is answered here when one failed, else it queues for a slot.
@@ -192,6 +189,10 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
         // One `then` per operation, on the client's own promise: the answer is interpreted and the next operation sent in it.
         backend.send(request, options).then(
           (response) => {
+            active--;
+            // Without stopOnError this answer cannot change what is sent next (its dependents are
+            // admitted only once it is finished): the next ready operation leaves before it is read.
+            if (!batch.stopOnError) pump();
             let own: Result[];
             try {
               own = interpret(op, path, response);
@@ -201,7 +202,10 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
             }
             answered(j, own);
           },
-          (error: unknown) => ended(j, path, error),
+          (error: unknown) => {
+            active--;
+            ended(j, path, error);
+          },
         );
       }
       // Answered operations can free the queue's head for good; keep the array short on long batches.

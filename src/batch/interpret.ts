@@ -4,7 +4,7 @@ import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import type { DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import type { ErrorResult, Result } from '../model/result';
-import { statusOf } from '../model/status';
+import { canonicalStatusLine, statusOf } from '../model/status';
 import { childElements, type XmlElement } from '../model/xml-content';
 import type { Operation } from '../operations/operation';
 import { bareLockToken } from '../operations/if-header';
@@ -23,6 +23,9 @@ const DETAIL_BYTES = 1024;
  */
 export function interpret(op: Operation, path: string, response: UpstreamResponse): Result[] {
   const body = readBody(response);
+  // The usual answer of a write, a 2xx with no DAV body (Apache's 201 with its HTML page, a 204),
+  // made directly: what toResults and decorate would make of it, without the intermediate response.
+  if (body === undefined && response.status >= 200 && response.status < 300) return [plainSuccess(op, path, response)];
   if (body === 'malformed') return [malformed(path, response.status)];
   if (body?.kind === 'multistatus') return fromMultistatus(op, path, response.status, body.multistatus);
   const error = body?.kind === 'element' && body.root.name === dav('error') ? { conditions: childElements(body.root.value) } : undefined;
@@ -89,6 +92,21 @@ function decorate(op: Operation, result: Result, response: UpstreamResponse, bod
   if (etag !== undefined) extended.etag = etag;
   if (location !== undefined) extended.location = location;
   return op.method === 'LOCK' ? withLock(result, response, body) : result;
+}
+
+function plainSuccess(op: Operation, path: string, response: UpstreamResponse): Result {
+  const status = response.status;
+  const result: { kind: 'Created' | 'Success'; href: string; status: number; statusLine: string; etag?: string; location?: string } = {
+    kind: status === 201 ? 'Created' : 'Success',
+    href: path,
+    status,
+    statusLine: canonicalStatusLine(status),
+  };
+  const etag = response.headers['etag'];
+  const location = response.headers['location'];
+  if (etag !== undefined) result.etag = etag;
+  if (location !== undefined) result.location = location;
+  return op.method === 'LOCK' ? withLock(result, response, undefined) : result;
 }
 
 function withLock(result: Result, response: UpstreamResponse, body: DavBody | undefined): Result {
