@@ -25,7 +25,9 @@ export const FORWARDED_HEADERS: ReadonlyMap<string, string> = new Map([
 /** The planner's headers that may go upstream, by canonical name, each value checked. */
 export function forwardedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
+  // for…in rather than Object.keys: no array per request (the planners' headers are plain objects).
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
     const canonical = FORWARDED_HEADERS.get(name.toLowerCase());
     if (canonical === undefined) continue;
     const value = headers[name];
@@ -56,7 +58,8 @@ export function checkHeaderValue(name: string, value: unknown): asserts value is
 /** Response headers with lower-case names, repeated fields joined by `, ` (RFC 9110 §5.3). */
 export function flattenHeaders(headers: RawHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
     const value = headers[name];
     if (value === undefined) continue;
     const key = name.toLowerCase();
