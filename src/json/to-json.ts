@@ -48,20 +48,7 @@ function propStatToJson(propstat: PropStat): CanonicalPropStat {
 }
 
 function statusLineField(status: Status): string | undefined {
-  return status.code !== null && status.line === canonicalLine(status.code) ? undefined : status.line;
-}
-
-/** canonicalStatusLine, made once per code rather than once per result. */
-const canonicalLines = new Map<number, string>();
-
-function canonicalLine(code: number): string {
-  let line = canonicalLines.get(code);
-  if (line === undefined) {
-    line = canonicalStatusLine(code);
-    // Codes come from backends: keep the cache to the three-digit range a status line can have.
-    if (code >= 100 && code <= 999) canonicalLines.set(code, line);
-  }
-  return line;
+  return status.code !== null && status.line === canonicalStatusLine(status.code) ? undefined : status.line;
 }
 
 function errorToJson(error: DavError): CanonicalError {

@@ -19,10 +19,19 @@ export function parseStatusLine(line: string): Status {
   return { code: match ? Number(match[1]) : null, line };
 }
 
+/** Canonical lines, made once per code: every result of a batch carries one. */
+const canonicalLines = new Map<number, string>();
+
 /** The line davgate writes for a code: `HTTP/1.1 <code> <reason>`. */
 export function canonicalStatusLine(code: number): string {
-  const reason = STATUS_CODES[code];
-  return reason === undefined ? `HTTP/1.1 ${code}` : `HTTP/1.1 ${code} ${reason}`;
+  let line = canonicalLines.get(code);
+  if (line === undefined) {
+    const reason = STATUS_CODES[code];
+    line = reason === undefined ? `HTTP/1.1 ${code}` : `HTTP/1.1 ${code} ${reason}`;
+    // Codes come from backends: keep the cache to the three-digit range a status line can have.
+    if (Number.isInteger(code) && code >= 100 && code <= 999) canonicalLines.set(code, line);
+  }
+  return line;
 }
 
 /** A Status for a code, with davgate's canonical line. */
