@@ -185,14 +185,28 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
           fail(error); // a bug: the planners only throw on what parseBatch let through
           return;
         }
+        let sent: Promise<UpstreamResponse>;
+        try {
+          sent = backend.send(request, options);
+        } catch (error) {
+          fail(error); // a backend that throws instead of rejecting: a bug, the batch fails
+          return;
+        }
         active++;
         // One `then` per operation, on the client's own promise: the answer is interpreted and the next operation sent in it.
-        backend.send(request, options).then(
+        sent.then(
           (response) => {
             active--;
             // Without stopOnError this answer cannot change what is sent next (its dependents are
             // admitted only once it is finished): the next ready operation leaves before it is read.
-            if (!batch.stopOnError) pump();
+            if (!batch.stopOnError) {
+              try {
+                pump();
+              } catch (error) {
+                fail(error);
+                return;
+              }
+            }
             let own: Result[];
             try {
               own = interpret(op, path, response);

@@ -98,15 +98,28 @@ export class UpstreamClient {
     if (refused !== undefined) return Promise.reject(refused);
     // The one promise of a send: the retry loop, the exchange and the guard's accounting are callbacks under it.
     return new Promise((resolve, reject) => {
-      sendWithRetries(this.#backend, prepared, (error, response) => {
+      const done = (error: unknown, response: RawResponse | undefined): void => {
         if (response === undefined) {
           this.#guard.settle(undefined, error);
           reject(error);
-        } else {
-          this.#guard.settle(response.status);
-          resolve(upstreamResponse(response));
+          return;
         }
-      });
+        let answer: UpstreamResponse;
+        try {
+          answer = upstreamResponse(response);
+        } catch (failure) {
+          this.#guard.settle(undefined, failure);
+          reject(failure);
+          return;
+        }
+        this.#guard.settle(response.status);
+        resolve(answer);
+      };
+      try {
+        sendWithRetries(this.#backend, prepared, done);
+      } catch (error) {
+        done(error, undefined); // a bug below: the request still leaves the guard's count
+      }
     });
   }
 

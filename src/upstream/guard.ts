@@ -36,7 +36,8 @@ type State = 'closed' | 'open' | 'probing';
  * Refusals happen before anything is sent, so a refused write was certainly not applied.
  *
  * The breaker is davgate's own rather than opossum's (which it was until issue 3's last
- * round, with the same thresholds and window layout): opossum runs every call through
+ * round, with the same settings and window layout; opossum counted a request when it started,
+ * this one counts it when it ends): opossum runs every call through
  * `fire`, a promise of its own with `then` and `catch`, two events and an argument copy per
  * request, about 1 KB of garbage and 7% of davgate's CPU per operation in the batch
  * bench, and offers no way to only record an outcome. Here a request is one counter on

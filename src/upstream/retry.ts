@@ -62,7 +62,8 @@ export function sendWithRetries(backend: BackendContext, request: PreparedReques
 class Sending {
   readonly #backend: BackendContext;
   readonly #request: PreparedRequest;
-  readonly #done: SendDone;
+  readonly #report: SendDone;
+  #finished = false;
   #attempt = 0;
   #started = 0;
   #mayHaveApplied = false;
@@ -72,7 +73,14 @@ class Sending {
   constructor(backend: BackendContext, request: PreparedRequest, done: SendDone) {
     this.#backend = backend;
     this.#request = request;
-    this.#done = done;
+    this.#report = done;
+  }
+
+  /** Reports the end once: a later call (a throw in the caller's own callback, say) changes nothing. */
+  #done(error: unknown, response: RawResponse | undefined): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#report(error, response);
   }
 
   attempt(): void {
@@ -100,7 +108,13 @@ class Sending {
         if (answer !== undefined) {
           this.#answered = true;
           // Sent from a fresh turn rather than from inside the ending exchange's callbacks.
-          queueMicrotask(() => exchange(this.#backend.dispatcher, attemptOf(this.#backend, this.#request, answer), this.#backend.inFlight, this.#ended));
+          queueMicrotask(() => {
+            try {
+              exchange(this.#backend.dispatcher, attemptOf(this.#backend, this.#request, answer), this.#backend.inFlight, this.#ended);
+            } catch (error) {
+              this.#done(error, undefined);
+            }
+          });
           return;
         }
       }
@@ -157,9 +171,13 @@ class Sending {
       return;
     }
     pause(ms, request.signal, () => {
-      this.#backend.observer?.retry(request.method);
-      this.attempt();
-    }, (reason) => this.#done(reason, undefined));
+      try {
+        this.#backend.observer?.retry(request.method);
+        this.attempt();
+      } catch (error) {
+        this.#done(error, undefined);
+      }
+    }, (reason) => this.#done(abortError(this.#backend, request, reason, this.#mayHaveApplied), undefined));
   }
 }
 

@@ -134,6 +134,28 @@ describe('runBatch scheduling', () => {
     expect(backend.sent.map((r) => r.path)).toEqual(['/dav/f0', '/dav/f1']);
   });
 
+  it('a backend that throws instead of rejecting fails the batch, early-sent operations included, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      const backend = new FakeBackend();
+      const send = backend.send.bind(backend);
+      // The third operation is sent by the early pump of the first answer (no stopOnError).
+      backend.send = (request: UpstreamRequest) => {
+        if (request.path === '/dav/f2') throw new Error('a broken backend');
+        return send(request);
+      };
+      const operations = Array.from({ length: 4 }, (_, i) => ({ method: 'PUT', href: `/dav/f${i}`, body: 'x' }));
+      await expect(run({ operations, concurrency: 2 }, backend)).rejects.toThrow('a broken backend');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(unhandled).toEqual([]);
+      expect(backend.sent.map((r) => r.path)).toEqual(['/dav/f0', '/dav/f1']);
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+  });
+
   it('an empty batch (runBatch called without parseBatch) has no results', async () => {
     await expect(runBatch({ operations: [], concurrency: 8, stopOnError: false }, new FakeBackend())).resolves.toEqual([]);
   });

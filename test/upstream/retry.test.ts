@@ -3,6 +3,7 @@
  * (503 with Retry-After, a connection dropped after the request arrived): faults no real
  * server produces on demand.
  */
+import { DavgateError } from '../../src/model/errors';
 import type { UpstreamClient } from '../../src/upstream/client';
 import { backoffMs, mayRetryFailure, mayRetryStatus, methodClass, outcomeUnknown, retryAfterMs } from '../../src/upstream/policy';
 import { clientFor, httpStub, rejection, type Stub, type StubHandler } from './stub';
@@ -114,6 +115,20 @@ describe('outcome unknown', () => {
     await start(drop, { retries: 1 });
     expect((await rejection(client.send({ method: 'PUT', path: '/dav/a', headers: { 'If-Match': '"1"' }, body: 'x' }))).code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
     expect(stub.requests).toHaveLength(2);
+  });
+
+  it('a conditional PUT whose retry wait is cut by the gateway shutting down is UPSTREAM_OUTCOME_UNKNOWN, not "not sent"', async () => {
+    const shutdown = new AbortController();
+    // The first attempt reaches the stub and loses its connection (it may have been applied);
+    // the gateway shuts down during the backoff (at least 50 ms) before the replay.
+    await start((req, res, seen, index) => {
+      drop(req, res, seen, index);
+      setTimeout(() => shutdown.abort(new DavgateError('GATEWAY_SHUTTING_DOWN', 'the gateway is shutting down')), 20);
+    });
+    const error = await rejection(client.send({ method: 'PUT', path: '/dav/a', headers: { 'If-Match': '"1"' }, body: 'x' }, { signal: shutdown.signal }));
+    expect(error.code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('shut down after the request was sent');
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('a read that keeps losing its connection is UPSTREAM_RESET', async () => {
