@@ -94,19 +94,10 @@ function decorate(op: Operation, result: Result, response: UpstreamResponse, bod
   return op.method === 'LOCK' ? withLock(result, response, body) : result;
 }
 
+/** The result of a 2xx answer with no DAV body, made directly and decorated as any other. */
 function plainSuccess(op: Operation, path: string, response: UpstreamResponse): Result {
   const status = response.status;
-  const result: { kind: 'Created' | 'Success'; href: string; status: number; statusLine: string; etag?: string; location?: string } = {
-    kind: status === 201 ? 'Created' : 'Success',
-    href: path,
-    status,
-    statusLine: canonicalStatusLine(status),
-  };
-  const etag = response.headers['etag'];
-  const location = response.headers['location'];
-  if (etag !== undefined) result.etag = etag;
-  if (location !== undefined) result.location = location;
-  return op.method === 'LOCK' ? withLock(result, response, undefined) : result;
+  return decorate(op, { kind: status === 201 ? 'Created' : 'Success', href: path, status, statusLine: canonicalStatusLine(status) }, response, undefined);
 }
 
 function withLock(result: Result, response: UpstreamResponse, body: DavBody | undefined): Result {

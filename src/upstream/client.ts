@@ -99,21 +99,21 @@ export class UpstreamClient {
     // The one promise of a send: the retry loop, the exchange and the guard's accounting are callbacks under it.
     return new Promise((resolve, reject) => {
       const done = (error: unknown, response: RawResponse | undefined): void => {
-        if (response === undefined) {
+        let answer: UpstreamResponse | undefined;
+        if (response !== undefined) {
+          try {
+            answer = upstreamResponse(response);
+          } catch (failure) {
+            error = failure;
+          }
+        }
+        if (answer === undefined) {
           this.#guard.settle(undefined, error);
           reject(error);
-          return;
+        } else {
+          this.#guard.settle(answer.status);
+          resolve(answer);
         }
-        let answer: UpstreamResponse;
-        try {
-          answer = upstreamResponse(response);
-        } catch (failure) {
-          this.#guard.settle(undefined, failure);
-          reject(failure);
-          return;
-        }
-        this.#guard.settle(response.status);
-        resolve(answer);
       };
       try {
         sendWithRetries(this.#backend, prepared, done);
@@ -137,7 +137,6 @@ export class UpstreamClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#guard.close();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 

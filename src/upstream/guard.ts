@@ -133,9 +133,6 @@ export class BackendGuard {
     }
   }
 
-  /** Nothing to stop: the guard keeps no timer. */
-  close(): void {}
-
   /** Opens the breaker when the window holds enough requests and more than the threshold of them failed. */
   #check(now: number): void {
     const oldest = Math.floor(now / this.#bucketMs) - BUCKETS + 1;
