@@ -2,13 +2,13 @@
  * The CalDAV read layer against a real Radicale (started by jest's global setup). Every test
  * makes its own calendars under /alice/ with unique names, so tests never share state.
  */
-import { DavgateError } from '../../src/model/errors';
+import { errorOf } from '../upstream/stub';
 import { calendarEvents, calendarMultiget, getCalendar, listCalendars, type CalendarObjectData } from '../../src/reads/caldav';
 import type { ReadBackend, ReadContext } from '../../src/reads/read';
 import type { UpstreamRequest } from '../../src/upstream/types';
 import type { UpstreamClient } from '../../src/upstream/client';
 import { radicale, readContext } from './backend';
-import { event, makeAddressBook, makeCalendar, putAll } from './dav-data';
+import { event, makeAddressBook, makeCalendar, getText, putAll } from './dav-data';
 
 const ICS = 'text/calendar; charset=utf-8';
 const NON_ASCII = 'Réunion à Zürich — 東京 🎉';
@@ -30,22 +30,9 @@ async function calendarWith(objects: Record<string, string>): Promise<string> {
   return cal;
 }
 
-/** The object's own bytes as Radicale serves them to a GET, decoded as UTF-8. */
-async function getText(path: string): Promise<string> {
-  const response = await client.send({ method: 'GET', path, headers: {} });
-  expect(response.status).toBe(200);
-  return response.body.toString('utf8');
-}
-
 const names = (objects: readonly CalendarObjectData[]): string[] => objects.map((o) => o.href.slice(o.href.lastIndexOf('/') + 1)).sort();
 const prop = (jcal: unknown, component: number, name: string): unknown =>
   ((jcal as [string, unknown[], [string, unknown[][]][]])[2][component]?.[1] ?? []).find((p) => p[0] === name);
-
-async function errorOf(promise: Promise<unknown>): Promise<DavgateError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DavgateError);
-  return error as DavgateError;
-}
 
 describe('listCalendars / getCalendar', () => {
   it('lists the calendars of /alice/ with their properties, leaving out the home and address books', async () => {
@@ -128,7 +115,7 @@ describe('calendarEvents (calendar-query)', () => {
     expect(zurich).toBeDefined();
     const ics = zurich?.ics ?? '';
     // Exactly the text Radicale serves for the object (it re-serialises what was PUT, so compare with its own GET).
-    expect(ics).toBe(await getText(`${cal}zurich.ics`));
+    expect(ics).toBe(await getText(client, `${cal}zurich.ics`));
     expect(ics).toContain(`\r\nSUMMARY:${NON_ASCII}\r\n`);
     expect(ics).not.toMatch(/(?<!\r)\n/);
     expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
@@ -167,7 +154,7 @@ describe('calendarMultiget', () => {
     expect(result.missing).toEqual([{ href: unknown, status: 404, code: 'NOT_FOUND' }]);
     expect(result.truncated).toBe(false);
     expect(prop(result.objects[0]?.jcal, 0, 'summary')).toEqual(['summary', {}, 'text', NON_ASCII]);
-    expect(result.objects[0]?.ics).toBe(await getText(`${cal}b.ics`));
+    expect(result.objects[0]?.ics).toBe(await getText(client, `${cal}b.ics`));
   });
 
   it('matches hrefs however they are spelled, and asks for each resource once', async () => {

@@ -7,7 +7,7 @@ import { addressBookContacts, contactsMultiget, getAddressBook, listAddressBooks
 import type { ReadContext } from '../../src/reads/read';
 import type { UpstreamClient } from '../../src/upstream/client';
 import { radicale, readContext } from './backend';
-import { card, makeAddressBook, makeCalendar, putAll } from './dav-data';
+import { card, makeAddressBook, makeCalendar, getText, putAll } from './dav-data';
 
 const VCF = 'text/vcard; charset=utf-8';
 const NON_ASCII_FN = 'Jürgen Müller-Łukasiewicz 東京 🎉';
@@ -33,12 +33,6 @@ async function bookWith(objects: Record<string, string>): Promise<string> {
   await makeAddressBook(client, book, 'Friends', 'Zoë’s friends');
   await putAll(client, Object.fromEntries(Object.entries(objects).map(([name, vcf]) => [`${book}${name}`, vcf])), VCF);
   return book;
-}
-
-async function getText(path: string): Promise<string> {
-  const response = await client.send({ method: 'GET', path, headers: {} });
-  expect(response.status).toBe(200);
-  return response.body.toString('utf8');
 }
 
 const names = (contacts: readonly ContactData[]): string[] => contacts.map((c) => c.href.slice(c.href.lastIndexOf('/') + 1)).sort();
@@ -78,7 +72,7 @@ describe('addressBookContacts (addressbook-query)', () => {
     expect(names(contacts)).toEqual(['ann.vcf', 'bo.vcf', 'juergen.vcf']);
     const juergen = contacts.find((c) => c.href.endsWith('juergen.vcf'));
     expect(juergen?.etag).toMatch(/^".+"$/);
-    expect(juergen?.vcard).toBe(await getText(`${book}juergen.vcf`));
+    expect(juergen?.vcard).toBe(await getText(client, `${book}juergen.vcf`));
     expect(juergen?.vcard).toContain(`\r\nFN:${NON_ASCII_FN}\r\n`);
     expect(juergen?.vcard).not.toMatch(/(?<!\r)\n/);
     expect(juergen?.parseError).toBeUndefined();

@@ -60,3 +60,10 @@ export function event(uid: string, summary: string, start: string, extra: string
 export function card(uid: string, fn: string, family: string, given: string, extra: string[] = []): string {
   return crlf('BEGIN:VCARD', 'VERSION:3.0', `UID:${uid}`, `FN:${fn}`, `N:${family};${given};;;`, ...extra, 'END:VCARD');
 }
+
+/** A resource's own bytes as the server serves them to a GET, decoded as UTF-8 (fails the test on any status but 200). */
+export async function getText(client: UpstreamClient, path: string): Promise<string> {
+  const response = await client.send({ method: 'GET', path, headers: {} });
+  expect(response.status).toBe(200);
+  return response.body.toString('utf8');
+}

@@ -5,7 +5,7 @@
  * multiget correctly, so these use a stub ReadBackend returning canned 207s; the behaviour
  * against Radicale itself is in caldav.test.ts and carddav.test.ts.
  */
-import { DavgateError } from '../../src/model/errors';
+import { errorOf } from '../upstream/stub';
 import { calendarMultiget } from '../../src/reads/caldav';
 import { contactsMultiget } from '../../src/reads/carddav';
 import { ics, multistatus, objectResponse, statusResponse, stubBackend } from './stub-backend';
@@ -13,12 +13,6 @@ import { ics, multistatus, objectResponse, statusResponse, stubBackend } from '.
 const CAL = '/dav/cal/';
 const hrefs = (n: number): string[] => Array.from({ length: n }, (_, i) => `${CAL}e${i}.ics`);
 const everything = (asked: string[]) => ({ status: 207, body: multistatus(...asked.map((h) => objectResponse(h, `"${h}"`, ics(h)))) });
-
-async function errorOf(promise: Promise<unknown>): Promise<DavgateError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DavgateError);
-  return error as DavgateError;
-}
 
 describe('multiget: hrefs the server never mentions (QUIRKS.md 9, Zoho)', () => {
   it('reports them as NOT_RETURNED with status null and sets truncated', async () => {

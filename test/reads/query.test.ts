@@ -4,18 +4,12 @@
  * collection listed among the matches. A stub ReadBackend returns the canned 207s; the
  * queries against Radicale itself are in caldav.test.ts and carddav.test.ts.
  */
-import { DavgateError } from '../../src/model/errors';
+import { errorOf } from '../upstream/stub';
 import { calendarEvents } from '../../src/reads/caldav';
 import { addressBookContacts } from '../../src/reads/carddav';
 import { ics, multistatus, objectResponse, statusResponse, stubBackend } from './stub-backend';
 
 const CAL = '/dav/cal/';
-
-async function errorOf(promise: Promise<unknown>): Promise<DavgateError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DavgateError);
-  return error as DavgateError;
-}
 
 describe('calendarEvents and addressBookContacts: what a query answer may hold', () => {
   it('sends a Depth 1 calendar-query with the time range in UTC', async () => {

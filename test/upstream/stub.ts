@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { DavgateError } from '../../src/model/errors';
 import { DEFAULT_LIMITS, type BackendAuth, type BackendLimits } from '../../src/upstream/backend';
 import { UpstreamClient } from '../../src/upstream/client';
 
@@ -107,4 +108,11 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
     return error as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/** The DavgateError a promise rejects with (fails the test when it resolves or rejects with anything else). */
+export async function errorOf(promise: Promise<unknown>): Promise<DavgateError> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(DavgateError);
+  return error as DavgateError;
 }
