@@ -1,5 +1,5 @@
 import { icsToJcal, jcalToIcs } from '../../src/formats/icalendar';
-import { DavgateError } from '../../src/model/errors';
+import { inputError } from './input-error';
 
 const crlf = (...lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
@@ -32,17 +32,6 @@ const samples: Record<string, string> = {
     'BEGIN:VTODO', 'UID:todo@test', 'DTSTAMP:20240101T000000Z', `SUMMARY:${'ü🎉'.repeat(20)}`, 'END:VTODO', 'END:VCALENDAR',
   ),
 };
-
-function inputError(f: () => unknown): DavgateError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DavgateError);
-    expect((error as DavgateError).code).toBe('INPUT_INVALID');
-    return error as DavgateError;
-  }
-  throw new Error('expected INPUT_INVALID');
-}
 
 function jcalOf(ics: string): unknown {
   const parsed = icsToJcal(ics);

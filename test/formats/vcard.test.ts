@@ -1,5 +1,5 @@
 import { jcardToVcard, vcardToJcard } from '../../src/formats/vcard';
-import { DavgateError } from '../../src/model/errors';
+import { inputError } from './input-error';
 
 const crlf = (...lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
@@ -28,17 +28,6 @@ function jcardOf(vcard: string): unknown {
 }
 
 const props = (jcard: unknown): unknown[][] => (jcard as [string, unknown[][]])[1];
-
-function inputError(f: () => unknown): DavgateError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DavgateError);
-    expect((error as DavgateError).code).toBe('INPUT_INVALID');
-    return error as DavgateError;
-  }
-  throw new Error('expected INPUT_INVALID');
-}
 
 describe('vcardToJcard (RFC 7095)', () => {
   it('reads a vCard 3.0 with non-ASCII text, structured values, groups and multi-valued parameters', () => {
