@@ -2,7 +2,8 @@
 /**
  * The gateway of the batch bench, in its own process (forked by batch.js with --expose-gc):
  * davgate's fastify app from dist/ with one UpstreamClient (Basic auth, DEFAULT_LIMITS: 16
- * connections) to the bench's Apache, listening on 127.0.0.1 on an ephemeral port, logs
+ * connections) to the bench's Apache, made as `davgate serve` makes it (its exchanges and
+ * load in the app's Prometheus metrics), listening on 127.0.0.1 on an ephemeral port, logs
  * silent. Driven over IPC:
  *
  *   → { type: 'start', apache: { url, username, password } }   ← { type: 'ready', port }
@@ -35,6 +36,9 @@ const DIST = process.env.BENCH_BATCH_GATEWAY_DIST ? path.resolve(process.env.BEN
 const { buildApp } = require(path.join(DIST, 'app.js'));
 const { loadConfig } = require(path.join(DIST, 'config.js'));
 const { UpstreamClient } = require(path.join(DIST, 'upstream', 'client.js'));
+const { Metrics } = require(path.join(DIST, 'metrics', 'metrics.js'));
+/** `davgate serve`'s client, its exchanges in the app's metrics (older builds without it: a bare client). */
+const { instrumentedClient } = require(path.join(DIST, 'server.js'));
 const { DEFAULT_LIMITS } = require(path.join(DIST, 'upstream', 'backend.js'));
 
 let app;
@@ -59,6 +63,16 @@ function traced(upstream) {
         if (trace !== undefined) trace.lastDone = performance.now();
       }
     },
+    // The executor's way when the client has it (UpstreamClient.dispatch), so that tracing runs the same path.
+    ...(typeof upstream.dispatch !== 'function' ? {} : {
+      dispatch(request, options, done) {
+        if (trace !== undefined) trace.firstSend ??= performance.now();
+        upstream.dispatch(request, options, (error, response) => {
+          if (trace !== undefined) trace.lastDone = performance.now();
+          done(error, response);
+        });
+      },
+    }),
   };
 }
 
@@ -85,13 +99,11 @@ function exitAfterClose(code) {
 const handlers = {
   async start({ apache }) {
     const config = loadConfig({ DAVGATE_LOG_LEVEL: 'silent' });
-    client = new UpstreamClient({
-      name: 'bench',
-      url: apache.url,
-      auth: { mode: 'basic', username: apache.username, password: apache.password },
-      limits: DEFAULT_LIMITS,
-    });
-    app = buildApp(config, tracing ? traced(client) : client);
+    // Made as `davgate serve` makes it (src/server.ts): the upstream observer and the backend's gauges in the app's metrics.
+    const metrics = new Metrics();
+    const backend = { name: 'bench', url: apache.url, auth: { mode: 'basic', username: apache.username, password: apache.password }, limits: DEFAULT_LIMITS };
+    client = instrumentedClient === undefined ? new UpstreamClient(backend) : instrumentedClient(backend, metrics);
+    app = buildApp(config, tracing ? traced(client) : client, metrics);
     if (tracing) {
       app.addHook('onRequest', async (request) => {
         if (request.url === '/v1/batch') trace = { start: performance.now() };
