@@ -100,7 +100,8 @@ export class BackendRouter {
    * whole batch at once (its 503-class DavgateError, with Retry-After), before anything is sent.
    */
   forBatch(requested: string | undefined, operations: readonly BatchOperation[]): GatewayBackend {
-    const backend = this.select(requested, hrefsOfOperations(operations));
+    // With one backend every href leads to it: no label and no match per operation (its resolver still checks each href).
+    const backend = requested === undefined && this.#routes.length === 1 ? this.#default.backend : this.select(requested, hrefsOfOperations(operations));
     const refused = backend.refusal?.();
     if (refused !== undefined) throw refused;
     return backend;

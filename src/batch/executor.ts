@@ -4,7 +4,7 @@ import type { LockReference, PlanContext } from '../operations/context';
 import { bareLockToken } from '../operations/if-header';
 import { parseOperation, type Operation } from '../operations/operation';
 import { plan } from '../operations/plan';
-import type { SendOptions, UpstreamRequest, UpstreamResponse } from '../upstream/types';
+import type { SendOptions, UpstreamDone, UpstreamRequest, UpstreamResponse } from '../upstream/types';
 import { dependencies, type Placed } from './dependencies';
 import { interpret, notSent, transportFailure } from './interpret';
 
@@ -15,6 +15,11 @@ export interface BatchBackend {
   readonly root: string;
   resolveHref(href: string): string;
   send(request: UpstreamRequest, options?: SendOptions): Promise<UpstreamResponse>;
+  /**
+   * `send` without a promise (UpstreamClient.dispatch): `done` is called once, never before
+   * `dispatch` returns. Used instead of `send` when the backend has it.
+   */
+  dispatch?(request: UpstreamRequest, options: SendOptions, done: UpstreamDone): void;
 }
 
 /** A validated batch. */
@@ -46,7 +51,8 @@ export function parseBatch(json: unknown, defaultConcurrency = DEFAULT_CONCURREN
   }
   if (stopOnError !== undefined && typeof stopOnError !== 'boolean') throw new DavgateError('BATCH_INVALID', '"stopOnError" must be true or false', { path: 'stopOnError' });
   const parsed = operations.map((op, i) => parseOperation(op, i));
-  checkIds(parsed);
+  // Without an explicit id or a `$id` token the ids are the indexes: distinct, and nothing refers to them.
+  if (parsed.some((op, i) => (operations[i] as { id?: unknown }).id !== undefined || op.lockToken?.startsWith('$') === true)) checkIds(parsed);
   return { operations: parsed, concurrency: (concurrency as number | undefined) ?? defaultConcurrency, stopOnError: stopOnError === true };
 }
 
@@ -185,42 +191,42 @@ export function runBatch(batch: Batch, backend: BatchBackend, options: SendOptio
           fail(error); // a bug: the planners only throw on what parseBatch let through
           return;
         }
-        let sent: Promise<UpstreamResponse>;
-        try {
-          sent = backend.send(request, options);
-        } catch (error) {
-          fail(error); // a backend that throws instead of rejecting: a bug, the batch fails
-          return;
-        }
-        active++;
-        // One `then` per operation, on the client's own promise: the answer is interpreted and the next operation sent in it.
-        sent.then(
-          (response) => {
-            active--;
-            // Without stopOnError this answer cannot change what is sent next (its dependents are
-            // admitted only once it is finished): the next ready operation leaves before it is read.
-            if (!batch.stopOnError) {
-              try {
-                pump();
-              } catch (error) {
-                fail(error);
-                return;
-              }
-            }
-            let own: Result[];
+        // How the operation's send ended; called once, from undici's callbacks or a promise's, and throws nothing.
+        const answer: UpstreamDone = (error, response) => {
+          active--;
+          if (response === undefined) {
+            ended(j, path, error);
+            return;
+          }
+          // Without stopOnError this answer cannot change what is sent next (its dependents are
+          // admitted only once it is finished): the next ready operation leaves before it is read.
+          if (!batch.stopOnError) {
             try {
-              own = interpret(op, path, response);
+              pump();
             } catch (error) {
-              ended(j, path, error);
+              fail(error);
               return;
             }
-            answered(j, own);
-          },
-          (error: unknown) => {
-            active--;
+          }
+          let own: Result[];
+          try {
+            own = interpret(op, path, response);
+          } catch (error) {
             ended(j, path, error);
-          },
-        );
+            return;
+          }
+          answered(j, own);
+        };
+        active++;
+        try {
+          // A callback where the backend takes one (the upstream client): no promise, reaction and microtask per operation.
+          if (backend.dispatch !== undefined) backend.dispatch(request, options, answer);
+          else backend.send(request, options).then((response) => answer(undefined, response), (error: unknown) => answer(error, undefined));
+        } catch (error) {
+          active--;
+          fail(error); // a backend that throws instead of answering: a bug, the batch fails
+          return;
+        }
       }
       // Answered operations can free the queue's head for good; keep the array short on long batches.
       if (head > 1024 && head * 2 > ready.length) {

@@ -12,7 +12,7 @@ import { isUnderRoot, parseBackendUrl, resolveHref, type BackendLocation } from 
 import { methodClass } from './policy';
 import type { RawResponse } from './exchange';
 import { sendWithRetries, type BackendContext, type PreparedRequest } from './retry';
-import type { SendOptions, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types';
+import type { SendOptions, UpstreamDone, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types';
 
 /** A backend's state right now, for metrics and /readyz. */
 export interface BackendStats {
@@ -87,40 +87,56 @@ export class UpstreamClient {
    * caller's abort rejects with the signal's reason.
    */
   send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      this.dispatch(request, options, (error, response) => {
+        if (response === undefined) reject(error);
+        else resolve(response);
+      });
+    });
+  }
+
+  /**
+   * `send` without its promise, for a caller with many requests in flight (the batch
+   * executor): `done` hears the response, or the error `send` would reject with, exactly once
+   * and never before `dispatch` has returned. It is called from inside undici's callbacks, so
+   * it must not throw; if it does, the error is thrown again from a microtask (an uncaught
+   * exception, as from an event listener) rather than into undici.
+   */
+  dispatch(request: UpstreamRequest, options: SendOptions, done: UpstreamDone): void {
     let prepared: PreparedRequest;
     try {
       if (this.#closed) throw new DavgateError('UPSTREAM_UNAVAILABLE', `backend '${this.name}': the client is closed`);
       prepared = this.#prepare(request, options);
     } catch (error) {
-      return Promise.reject(error);
+      later(done, error);
+      return;
     }
     const refused = this.#guard.admit();
-    if (refused !== undefined) return Promise.reject(refused);
-    // The one promise of a send: the retry loop, the exchange and the guard's accounting are callbacks under it.
-    return new Promise((resolve, reject) => {
-      const done = (error: unknown, response: RawResponse | undefined): void => {
-        let answer: UpstreamResponse | undefined;
-        if (response !== undefined) {
-          try {
-            answer = upstreamResponse(response);
-          } catch (failure) {
-            error = failure;
-          }
+    if (refused !== undefined) {
+      later(done, refused);
+      return;
+    }
+    // The retry loop, the exchange and the guard's accounting are callbacks under this one.
+    let returned = false;
+    const ended = (error: unknown, response: RawResponse | undefined): void => {
+      let answer: UpstreamResponse | undefined;
+      if (response !== undefined) {
+        try {
+          answer = upstreamResponse(response);
+        } catch (failure) {
+          error = failure;
         }
-        if (answer === undefined) {
-          this.#guard.settle(undefined, error);
-          reject(error);
-        } else {
-          this.#guard.settle(answer.status);
-          resolve(answer);
-        }
-      };
-      try {
-        sendWithRetries(this.#backend, prepared, done);
-      } catch (error) {
-        done(error, undefined); // a bug below: the request still leaves the guard's count
       }
-    });
+      this.#guard.settle(answer?.status, answer === undefined ? error : undefined);
+      if (!returned) later(done, error, answer); // ended before dispatch returned (an abort seen at once, say)
+      else report(done, error, answer);
+    };
+    try {
+      sendWithRetries(this.#backend, prepared, ended);
+    } catch (error) {
+      ended(error, undefined); // a bug below: the request still leaves the guard's count
+    }
+    returned = true;
   }
 
   /** Why load shedding would refuse a request now (BACKEND_OVERLOADED or BACKEND_FAILING), or undefined. */
@@ -171,6 +187,21 @@ export class UpstreamClient {
       signal: options.signal,
     };
   }
+}
+
+function report(done: UpstreamDone, error: unknown, response: UpstreamResponse | undefined): void {
+  try {
+    done(error, response);
+  } catch (thrown) {
+    queueMicrotask(() => {
+      throw thrown;
+    });
+  }
+}
+
+/** Reports from a microtask: `done` never runs before `dispatch` has returned. */
+function later(done: UpstreamDone, error: unknown, response?: UpstreamResponse): void {
+  queueMicrotask(() => report(done, error, response));
 }
 
 function upstreamResponse(response: RawResponse): UpstreamResponse {

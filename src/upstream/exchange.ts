@@ -90,7 +90,7 @@ class Collector implements Dispatcher.DispatchHandler, Watched {
   #controller: Dispatcher.DispatchController | undefined;
   #phase: Phase = 'unsent';
   #status: number | undefined;
-  #headers: RawHeaders = {};
+  #headers: RawHeaders | undefined;
   #chunks: Buffer[] = [];
   #bytes = 0;
 
@@ -154,7 +154,7 @@ class Collector implements Dispatcher.DispatchHandler, Watched {
       this.onResponseError(undefined, Object.assign(new Error('the response ended without a final status'), { code: 'HPE_INVALID_STATUS' }));
       return;
     }
-    this.#finish({ ok: true, response: { status: this.#status, headers: this.#headers, body: Buffer.concat(this.#chunks, this.#bytes) } });
+    this.#finish({ ok: true, response: { status: this.#status, headers: this.#headers ?? {}, body: Buffer.concat(this.#chunks, this.#bytes) } });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {

@@ -55,8 +55,13 @@ export function checkHeaderValue(name: string, value: unknown): asserts value is
   if (/[\u0100-\uffff]/.test(value)) throw new DavgateError('HEADER_INJECTION', `the ${name} header contains a character that is not Latin-1`);
 }
 
-/** Response headers with lower-case names, repeated fields joined by `, ` (RFC 9110 §5.3). */
+/**
+ * Response headers with lower-case names, repeated fields joined by `, ` (RFC 9110 §5.3).
+ * Headers already in that form, as undici's usually are, are returned as they are rather than
+ * copied (treat the result as read-only).
+ */
 export function flattenHeaders(headers: RawHeaders): Record<string, string> {
+  if (isFlat(headers)) return headers as Record<string, string>;
   const out: Record<string, string> = {};
   for (const name in headers) {
     if (!Object.hasOwn(headers, name)) continue;
@@ -69,6 +74,14 @@ export function flattenHeaders(headers: RawHeaders): Record<string, string> {
     else out[key] = text;
   }
   return out;
+}
+
+/** Own names only, each lower-case with one string value. */
+function isFlat(headers: RawHeaders): boolean {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name) || typeof headers[name] !== 'string' || name !== name.toLowerCase()) return false;
+  }
+  return true;
 }
 
 /** A header's values from undici's parsed headers, repeated fields kept apart. */

@@ -198,9 +198,12 @@ function pause(ms: number, signal: AbortSignal | undefined, resume: () => void, 
   signal?.addEventListener('abort', onAbort, { once: true });
 }
 
+/** The label of each status class, made once rather than per exchange. */
+const STATUS_CLASSES: readonly (string | undefined)[] = [undefined, '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 /** The metrics label of an exchange's end: the status class, or how it failed. */
 function outcomeLabel(result: AttemptResult, transport: TransportFailure | undefined): string {
-  if (result.ok) return `${Math.floor(result.response.status / 100)}xx`;
+  if (result.ok) return STATUS_CLASSES[Math.floor(result.response.status / 100)] ?? 'error';
   switch (result.kind) {
     case 'deadline':
       return 'timeout';

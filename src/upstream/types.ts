@@ -26,6 +26,9 @@ export interface UpstreamResponse {
   readonly body: Buffer;
 }
 
+/** How a send without a promise ended (`UpstreamClient.dispatch`): the response, or the error `send` would reject with. */
+export type UpstreamDone = (error: unknown, response: UpstreamResponse | undefined) => void;
+
 /** Per-call context: the caller's credentials (pass-through mode), a request id, cancellation. */
 export interface SendOptions {
   /** The caller's Authorization header, forwarded only in pass-through mode. */

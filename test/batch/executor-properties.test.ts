@@ -23,9 +23,12 @@ const batch = fc.record({ ops: fc.array(operation, { minLength: 1, maxLength: 12
 /** What the backend saw, in order: each request going out and each answer coming back. */
 type Event = { readonly kind: 'send' | 'answer'; readonly index: number };
 
-function backendFor(ops: readonly { fails: boolean; turns: number }[], events: Event[]): BatchBackend & { maxInFlight: number } {
+/** `send` backs both ways in: the promise, and `dispatch` (the upstream client's callback way, which runBatch prefers). */
+type Way = 'send' | 'dispatch';
+
+function backendFor(ops: readonly { fails: boolean; turns: number }[], events: Event[], way: Way): BatchBackend & { maxInFlight: number } {
   let inFlight = 0;
-  return {
+  const backend: BatchBackend & { maxInFlight: number } = {
     origin: 'http://dav.test',
     root: '/dav/',
     maxInFlight: 0,
@@ -42,13 +45,19 @@ function backendFor(ops: readonly { fails: boolean; turns: number }[], events: E
       return { status: op.fails ? 409 : request.method === 'PUT' ? 201 : 204, headers: {}, body: Buffer.alloc(0) };
     },
   };
+  if (way === 'dispatch') {
+    backend.dispatch = (request, _options, done) => {
+      backend.send(request).then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+    };
+  }
+  return backend;
 }
 
 describe('runBatch on random batches', () => {
-  it('accounts for every operation, keeps related ones in order, holds the limit, and sends exactly what it may', async () => {
+  it.each<Way>(['send', 'dispatch'])('accounts for every operation, keeps related ones in order, holds the limit, and sends exactly what it may (through %s)', async (way) => {
     await fc.assert(fc.asyncProperty(batch, async ({ ops, concurrency, stopOnError }) => {
       const events: Event[] = [];
-      const backend = backendFor(ops, events);
+      const backend = backendFor(ops, events, way);
       const operations = ops.map((o, i) => (o.method === 'PUT' ? { method: 'PUT', href: o.href, body: String(i) } : { method: 'DELETE', href: o.href, ifMatch: `"${i}"` }));
       const results = await runBatch(parseBatch({ operations, concurrency, stopOnError }), backend);
 

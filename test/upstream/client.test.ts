@@ -84,6 +84,62 @@ describe('UpstreamClient lifecycle', () => {
     expect(stub.requests).toHaveLength(0);
   });
 
+  it('dispatch answers through its callback once, and never before it has returned', async () => {
+    const client = new UpstreamClient(config({ url: stub.url }));
+    const heard = (request: Parameters<UpstreamClient['dispatch']>[0], options = {}) => new Promise<{ calls: number; early: boolean; error: unknown; body: string | undefined }>((resolve) => {
+      let returned = false;
+      let calls = 0;
+      let early = false;
+      client.dispatch(request, options, (error, response) => {
+        calls++;
+        early ||= !returned;
+        // Any second call would show in `calls` by the time the test reads it.
+        setImmediate(() => resolve({ calls, early, error, body: response?.body.toString() }));
+      });
+      returned = true;
+    });
+    expect(await heard({ method: 'GET', path: '/dav/a', headers: {} })).toEqual({ calls: 1, early: false, error: undefined, body: 'ok' });
+    // Refused before anything is sent, or ended at once by a signal already aborted: still after dispatch returned.
+    const outside = await heard({ method: 'GET', path: '/elsewhere', headers: {} });
+    expect([outside.calls, outside.early, (outside.error as { code?: string }).code]).toEqual([1, false, 'HREF_OUTSIDE_ROOT']);
+    const aborted = await heard({ method: 'GET', path: '/dav/a', headers: {} }, { signal: AbortSignal.abort(new Error('stop')) });
+    expect([aborted.calls, aborted.early, (aborted.error as Error).message]).toEqual([1, false, 'stop']);
+    await client.close();
+    const closed = await heard({ method: 'GET', path: '/dav/a', headers: {} });
+    expect([closed.calls, closed.early, (closed.error as { code?: string }).code]).toEqual([1, false, 'UPSTREAM_UNAVAILABLE']);
+    expect(stub.requests).toHaveLength(1);
+    expect(client.stats().active).toBe(0);
+  });
+
+  it('dispatch throws a throwing callback\'s error again from a microtask, with the request already accounted for', async () => {
+    const client = new UpstreamClient(config({ url: stub.url }));
+    const caught: unknown[] = [];
+    const thrown = new Error('a bug in the caller');
+    const queue = globalThis.queueMicrotask.bind(globalThis);
+    await new Promise<void>((resolve) => {
+      client.dispatch({ method: 'GET', path: '/dav/a', headers: {} }, {}, () => {
+        // Microtasks queued from here on still run, their throws collected instead of crashing the test.
+        const spy = jest.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => queue(() => {
+          try {
+            task();
+          } catch (error) {
+            caught.push(error);
+          }
+        }));
+        setImmediate(() => {
+          spy.mockRestore();
+          resolve();
+        });
+        throw thrown;
+      });
+    });
+    expect(caught).toEqual([thrown]);
+    expect(client.stats().active).toBe(0);
+    // The client goes on as before.
+    expect((await client.send({ method: 'GET', path: '/dav/b', headers: {} })).status).toBe(200);
+    await client.close();
+  });
+
   it('uses an injected dispatcher and leaves closing it to its owner', async () => {
     const agent = new Agent();
     const client = new UpstreamClient(config({ url: stub.url }), agent);

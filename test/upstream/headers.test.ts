@@ -186,6 +186,17 @@ describe('header helpers', () => {
     expect(Object.keys(flat)).toEqual(['etag', 'set-cookie', 'location']);
   });
 
+  it('flattenHeaders keeps headers already flat as they are, and copies any others', () => {
+    const flat = { etag: '"a"', location: '/dav/x' };
+    expect(flattenHeaders(flat)).toBe(flat);
+    const upper = { ETag: '"b"' };
+    expect(flattenHeaders(upper)).not.toBe(upper);
+    expect(flattenHeaders(upper)).toEqual({ etag: '"b"' });
+    const inherited = Object.create({ etag: '"c"' }) as Record<string, string>;
+    inherited['location'] = '/dav/y';
+    expect(flattenHeaders(inherited)).toEqual({ location: '/dav/y' });
+  });
+
   it('flattenHeaders keeps a header named __proto__ as a header', () => {
     const flat = flattenHeaders(JSON.parse('{"__proto__":"x","a":["1","2"]}') as Record<string, string>);
     expect(Object.hasOwn(flat, '__proto__')).toBe(true);
