@@ -50,7 +50,7 @@ function settings() {
     n: envNumber('BENCH_BATCH_N', 200),
     bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
     concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
-    rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 11)),
+    rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 31)),
     warmup: envNumber('BENCH_BATCH_WARMUP', quick ? 1 : 2),
     // The first C also warms up the processes and Apache: its first rounds ran 30–50% slow (bench/README.md).
     warmupFirst: envNumber('BENCH_BATCH_WARMUP_FIRST', quick ? 2 : 6),
