@@ -35,14 +35,12 @@ export function requestedBackend(headers: Readonly<Record<string, string | strin
 /** What routing needs of a batch's operation. */
 type BatchOperation = { readonly id: string; readonly index: number; readonly href: string; readonly destination?: string };
 
-/** The hrefs and destinations of a batch's operations, each named for a message. */
-function hrefsOfOperations(operations: readonly BatchOperation[]): LabelledHref[] {
-  const hrefs: LabelledHref[] = [];
+/** The hrefs and destinations of a batch's operations, each named for a message; made as `select` reads them. */
+function* hrefsOfOperations(operations: readonly BatchOperation[]): Generator<LabelledHref> {
   for (const op of operations) {
-    hrefs.push({ href: op.href, label: `operation "${op.id}" (#${op.index}), href` });
-    if (op.destination !== undefined) hrefs.push({ href: op.destination, label: `operation "${op.id}" (#${op.index}), destination` });
+    yield { href: op.href, label: `operation "${op.id}" (#${op.index}), href` };
+    if (op.destination !== undefined) yield { href: op.destination, label: `operation "${op.id}" (#${op.index}), destination` };
   }
-  return hrefs;
 }
 
 /**
@@ -80,9 +78,10 @@ export class BackendRouter {
     return this.#default.backend;
   }
 
-  /** The backend named in the request, or the one its hrefs lead to. */
-  select(requested: string | undefined, hrefs: readonly LabelledHref[]): GatewayBackend {
+  /** The backend named in the request, or the one its hrefs lead to (with one backend, every href leads to it: none is read). */
+  select(requested: string | undefined, hrefs: Iterable<LabelledHref>): GatewayBackend {
     if (requested !== undefined) return this.named(requested);
+    if (this.#routes.length === 1) return this.#default.backend;
     let chosen: { route: Route; label: string } | undefined;
     for (const { href, label } of hrefs) {
       const route = this.#routeOf(href);
@@ -100,8 +99,7 @@ export class BackendRouter {
    * whole batch at once (its 503-class DavgateError, with Retry-After), before anything is sent.
    */
   forBatch(requested: string | undefined, operations: readonly BatchOperation[]): GatewayBackend {
-    // With one backend every href leads to it: no label and no match per operation (its resolver still checks each href).
-    const backend = requested === undefined && this.#routes.length === 1 ? this.#default.backend : this.select(requested, hrefsOfOperations(operations));
+    const backend = this.select(requested, hrefsOfOperations(operations));
     const refused = backend.refusal?.();
     if (refused !== undefined) throw refused;
     return backend;

@@ -45,7 +45,8 @@ export type AttemptResult = { readonly ok: true; readonly response: RawResponse 
  * from one that never left.
  *
  * A callback rather than a promise: this is the innermost step of every request, and the
- * retry loop and the client above it settle one promise per request between them.
+ * retry loop and the client above it are callbacks too, up to the client's one report per send
+ * (a callback from `dispatch`, or the promise of `send`).
  */
 export function exchange(dispatcher: Dispatcher, attempt: Attempt, inFlight: InFlight, settle: (result: AttemptResult) => void): void {
   if (attempt.signal?.aborted === true) {

@@ -51,8 +51,8 @@ export type SendDone = (error: unknown, response: RawResponse | undefined) => vo
  * from where the previous attempt failed (never sent, sent, answer begun), which undici's
  * retry interceptor neither exposes nor follows (it replays PUT and DELETE by default).
  *
- * Callbacks rather than an async loop: on the path of every request, the client settles one
- * promise for the whole send (client.ts).
+ * Callbacks rather than an async loop: on the path of every request, the client reports the
+ * whole send once, to its caller's callback or promise (client.ts).
  */
 export function sendWithRetries(backend: BackendContext, request: PreparedRequest, done: SendDone): void {
   new Sending(backend, request, done).attempt();
