@@ -11,9 +11,10 @@
  *   → { type: 'cpu' }                                            ← { type: 'cpu', cpu }
  *   → { type: 'profile-start' } inspector CPU profiler on (200 µs) ← { type: 'profile-started' }
  *   → { type: 'profile-stop' }                                   ← { type: 'profile', profile }
- *   → { type: 'stop' }          close app and client             ← { type: 'stopped', maxRssKB, cpu }
+ *   → { type: 'stop' }          close app and client             ← { type: 'stopped', maxRssKB, cpu, promotedBytes }
  *
- * `cpu` is process.cpuUsage() (user + system µs since start). It exits when the parent goes
+ * `cpu` is process.cpuUsage() (user + system µs since start); `promotedBytes` what the 'minor'
+ * GCs promoted to the old generation in all (common.js gcPromoted). It exits when the parent goes
  * away (IPC disconnect) or on SIGINT/SIGTERM.
  *
  * BENCH_BATCH_GATEWAY_DIST names another build's dist/ folder to run instead of this
@@ -30,6 +31,7 @@
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { cpuProfiler } = require('./cpu-profiler.js');
+const { gcPromoted } = require('./common.js');
 
 /** The build to run: this checkout's dist/, or BENCH_BATCH_GATEWAY_DIST (the baseline path, batch.js BENCH_BATCH_BASELINE). */
 const DIST = process.env.BENCH_BATCH_GATEWAY_DIST ? path.resolve(process.env.BENCH_BATCH_GATEWAY_DIST) : path.join(__dirname, '..', 'dist');
@@ -48,6 +50,7 @@ let closing;
 const tracing = process.env.BENCH_BATCH_TRACE === '1';
 let trace;
 let lastTrace;
+let promotedBytes = 0;
 
 /** The client as the app's backend, noting the first send and the last answer of a batch. */
 function traced(upstream) {
@@ -122,8 +125,7 @@ const handlers = {
     return { type: 'ready', port: app.server.address().port, concurrency: config.concurrency, connections: DEFAULT_LIMITS.connections };
   },
   async gc({ kind }) {
-    if (kind === 'minor') globalThis.gc?.({ type: 'minor' });
-    else globalThis.gc?.();
+    promotedBytes += gcPromoted(kind);
     return { type: 'gc', cpu: cpu() };
   },
   async cpu() {
@@ -140,7 +142,7 @@ const handlers = {
   },
   async stop() {
     await close();
-    return { type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu() };
+    return { type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu(), promotedBytes };
   },
 };
 

@@ -93,7 +93,11 @@ function cpuMs(start) {
  * path id, all GC'd before each phase and their CPU read around it, whichever path is measured;
  * `serverCpuMs` is the CPU of the one serving the measured path (0 for the direct paths).
  */
+/** Runs per path, warm-ups included: what a process's promoted bytes are divided by. */
+const runsOf = new Map();
+
 async function sample(ctx, s, procs, pathId, c, tag, profiler) {
+  runsOf.set(pathId, (runsOf.get(pathId) ?? 0) + 1);
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
   const p = ctx.paths[pathId];
   const running = Object.values(procs).filter((proc) => proc !== undefined);
@@ -231,15 +235,20 @@ async function run() {
     ctx = undefined;
     const stopped = await gateway.stop();
     const floorStopped = await floor?.stop(5000);
-    await baseline?.stop(5000);
+    const baselineStopped = await baseline?.stop(5000);
+    // What the forced scavenges promoted, per run of the process's own path: garbage that reached the old generation.
+    const promotedKB = (answer, pathId) => (s.gc === 'minor' && answer?.promotedBytes !== undefined && runsOf.get(pathId) > 0 ? answer.promotedBytes / 1024 / runsOf.get(pathId) : undefined);
+    const promoted = { gateway: promotedKB(stopped, 'gateway'), floor: promotedKB(floorStopped, 'floor'), baseline: promotedKB(baselineStopped, 'baseline') };
+    const promotedNote = (kb) => (kb === undefined ? '' : `; ${fixed(kb, 0)} KB promoted to the old generation per run by the forced scavenges`);
     const rows = rowsFor(s, collected);
     const verdicts = s.profile !== undefined ? [] : targets(rows, s);
     const floorLines = s.profile !== undefined ? [] : floorInfo(rows, s);
     console.log(`\n## ${s.n} PUTs then ${s.n} DELETEs against Apache on loopback\n`);
     console.log(table(rows, s.n));
     console.log(`\nops/s = ${2 * s.n} requests / median; × direct undici = ratio of the medians at the same C; CPU = median user + system ms of the client process (and, for the gateway and floor paths, of the gateway or floor process) per run.`);
-    console.log(`Gateway process: peak RSS ${fixed((stopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run, Node and fastify included).`);
-    if (floor !== undefined) console.log(`Floor gateway process: peak RSS ${fixed((floorStopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run).`);
+    console.log(`Gateway process: peak RSS ${fixed((stopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run, Node and fastify included)${promotedNote(promoted.gateway)}.`);
+    if (baseline !== undefined) console.log(`Baseline gateway process: peak RSS ${fixed((baselineStopped?.maxRssKB ?? NaN) / 1024, 0)} MB${promotedNote(promoted.baseline)}.`);
+    if (floor !== undefined) console.log(`Floor gateway process: peak RSS ${fixed((floorStopped?.maxRssKB ?? NaN) / 1024, 0)} MB (maxRSS over the whole run)${promotedNote(promoted.floor)}.`);
     const traced = rows.filter((r) => r.gwPrepMedianMs !== undefined);
     if (traced.length > 0) {
       console.log('\n## Gateway path, where the time goes (BENCH_BATCH_TRACE=1; medians over runs, PUT and DELETE phases added)\n');
@@ -262,6 +271,7 @@ async function run() {
       versions: Object.fromEntries(['undici', 'webdav', 'node-fetch', 'fastify'].map((p) => [p, versionOf(p)])),
       gatewayPeakRssMB: (stopped?.maxRssKB ?? NaN) / 1024,
       ...(floor === undefined ? {} : { floorPeakRssMB: (floorStopped?.maxRssKB ?? NaN) / 1024 }),
+      promotedKBPerRun: promoted,
       rows,
       targets: verdicts.map((v) => ({ pass: v.ok, line: v.line })),
       info: floorLines,

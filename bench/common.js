@@ -5,6 +5,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
+const v8 = require('node:v8');
 
 function envNumber(name, fallback) {
   const raw = process.env[name];
@@ -64,6 +65,28 @@ function gc(kind = 'full') {
   if (typeof globalThis.gc !== 'function') return;
   if (kind === 'minor') globalThis.gc({ type: 'minor' });
   else globalThis.gc();
+}
+
+/** Bytes in use in the old generation (old space and large objects), where what a scavenge promotes lands. */
+function oldGenerationBytes() {
+  let bytes = 0;
+  for (const space of v8.getHeapSpaceStatistics()) if (space.space_name === 'old_space' || space.space_name === 'large_object_space') bytes += space.space_used_size;
+  return bytes;
+}
+
+/**
+ * `gc(kind)`, answering for a scavenge ('minor') how much the old generation grew across it:
+ * the bytes it promoted, young objects it found alive after surviving an earlier one. 0 for a
+ * full GC, which shrinks the old generation instead.
+ */
+function gcPromoted(kind) {
+  if (kind !== 'minor') {
+    gc(kind);
+    return 0;
+  }
+  const before = oldGenerationBytes();
+  gc(kind);
+  return Math.max(0, oldGenerationBytes() - before);
 }
 
 function isPromise(value) {
@@ -150,4 +173,4 @@ function gitRevision() {
   }
 }
 
-module.exports = { gitRevision, envNumber, envList, quick, repetitionPlan, childPlan, median, gc, measure, cpuModel, versionOf, markdownTable, fixed, ms };
+module.exports = { gitRevision, envNumber, envList, quick, repetitionPlan, childPlan, median, gc, gcPromoted, measure, cpuModel, versionOf, markdownTable, fixed, ms };

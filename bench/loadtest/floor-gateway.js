@@ -42,20 +42,23 @@
  *   → { type: 'cpu' }                               ← { type: 'cpu', cpu }
  *   → { type: 'profile-start' }  CPU profiler on    ← { type: 'profile-started' }
  *   → { type: 'profile-stop' }                      ← { type: 'profile', profile }
- *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped', maxRssKB, cpu }
+ *   → { type: 'stop' }   close the server and pool  ← { type: 'stopped', maxRssKB, cpu, promotedBytes }
  *
- * `cpu` is process.cpuUsage() (user + system µs since start); the load test sends only 'stop'
+ * `cpu` is process.cpuUsage() (user + system µs since start), `promotedBytes` what the 'minor'
+ * GCs promoted to the old generation in all (common.js gcPromoted); the load test sends only 'stop'
  * and reads CPU from /proc. It exits when the parent goes away (IPC disconnect).
  */
 
 const http = require('node:http');
 const { Pool } = require('undici');
 const { cpuProfiler } = require('../cpu-profiler.js');
+const { gcPromoted } = require('../common.js');
 
 const backend = new URL(process.env.LOADTEST_FLOOR_BACKEND_URL);
 const authorization = `Basic ${Buffer.from(`${process.env.LOADTEST_FLOOR_USERNAME}:${process.env.LOADTEST_FLOOR_PASSWORD}`).toString('base64')}`;
 /** The direct path's pool (targets.js directTarget): davgate's default upstream connections. */
 const pool = new Pool(backend.origin, { connections: 16, pipelining: 1 });
+let promotedBytes = 0;
 
 const STATUS = /<(?:[\w-]+:)?status>\s*HTTP\/1\.\d (\d{3})/;
 const XML_TEXT = /[&<>]/g;
@@ -221,15 +224,14 @@ function stop() {
   server.close();
   server.closeAllConnections();
   void pool.close().catch(() => undefined);
-  if (process.connected) process.send({ type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu() });
+  if (process.connected) process.send({ type: 'stopped', maxRssKB: process.resourceUsage().maxRSS, cpu: cpu(), promotedBytes });
   setTimeout(() => process.exit(0), 100).unref();
 }
 
 process.on('message', (message) => {
   if (message?.type === 'stop') stop();
   else if (message?.type === 'gc') {
-    if (message.kind === 'minor') globalThis.gc?.({ type: 'minor' });
-    else globalThis.gc?.();
+    promotedBytes += gcPromoted(message.kind);
     process.send({ type: 'gc', cpu: cpu() });
   } else if (message?.type === 'cpu') process.send({ type: 'cpu', cpu: cpu() });
   else if (message?.type === 'profile-start') profiler.start().then(() => process.send({ type: 'profile-started' }));
