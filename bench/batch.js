@@ -87,15 +87,15 @@ function cpuMs(start) {
   return (user + system) / 1000;
 }
 
+/** Runs per path, warm-ups included: what a process's promoted bytes are divided by. */
+const runsOf = new Map();
+
 /**
  * One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup.
  * `procs`: the gateway and (when their paths run) the floor gateway and the baseline build, by
  * path id, all GC'd before each phase and their CPU read around it, whichever path is measured;
  * `serverCpuMs` is the CPU of the one serving the measured path (0 for the direct paths).
  */
-/** Runs per path, warm-ups included: what a process's promoted bytes are divided by. */
-const runsOf = new Map();
-
 async function sample(ctx, s, procs, pathId, c, tag, profiler) {
   runsOf.set(pathId, (runsOf.get(pathId) ?? 0) + 1);
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
