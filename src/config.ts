@@ -294,8 +294,11 @@ function checkPrefixes(backends: readonly BackendSettings[], where: (key: string
   }
 }
 
-/** The path of a base URL, ending in `/` (the upstream client normalises it the same way). */
-export function rootOf(url: string): string {
+/**
+ * The path of a base URL as written, ending in `/`. The upstream client's root is this path
+ * normalised further (dot segments resolved, percent-escapes upper-cased: parseBackendUrl).
+ */
+function rootOf(url: string): string {
   const path = new URL(url).pathname;
   return path.endsWith('/') ? path : `${path}/`;
 }

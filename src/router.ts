@@ -1,6 +1,7 @@
 import type { BatchBackend } from './batch/executor';
 import { DavgateError } from './model/errors';
 import type { BackendStats } from './upstream/client';
+import { isUnderRoot } from './upstream/paths';
 
 /** A backend as the faces use it: the batch executor's view, plus load shedding and state where the backend has them. */
 export interface GatewayBackend extends BatchBackend {
@@ -24,7 +25,7 @@ export interface LabelledHref {
 }
 
 /** The request header that names a backend. */
-export const BACKEND_HEADER = 'x-davgate-backend';
+const BACKEND_HEADER = 'x-davgate-backend';
 
 /** The backend a request names in its `X-Davgate-Backend` header, if any. */
 export function requestedBackend(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
@@ -119,9 +120,7 @@ export class BackendRouter {
     if (!path.startsWith('/') || path.startsWith('//')) return this.#default;
     const origin = absolute?.[1]?.toLowerCase();
     for (const route of this.#routes) {
-      // `/dav` is the collection `/dav/` named without its slash.
-      const under = path.startsWith(route.prefix) || path === route.prefix.slice(0, -1);
-      if (under && (origin === undefined || route.backend.origin === origin)) return route;
+      if (isUnderRoot(path, route.prefix) && (origin === undefined || route.backend.origin === origin)) return route;
     }
     return this.#default;
   }
