@@ -4,7 +4,7 @@ import type { PropValue } from '../model/xml-content';
 import { BuilderSink } from './builder-sink';
 import { escapeAttribute, escapeText } from './escape';
 import { PrefixTable } from './prefixes';
-import { emitElement, type ResponseSink } from './response-events';
+import { emitElement, leaf, type ResponseSink } from './response-events';
 import { documentShell, ShapeTemplates } from './templates';
 
 /*
@@ -28,7 +28,7 @@ export interface RequestBodyOptions {
 export function propertyUpdateBody(set: Props, remove: readonly ClarkName[], options: RequestBodyOptions = {}): string {
   const sets = [...set];
   return document(dav('propertyupdate'), sets, remove, options, (sink, prefixes) => {
-    if (sets.length > 0) writeProps(sink, 'D:set', sets, prefixes);
+    if (sets.length > 0) writeSet(sink, sets, prefixes);
     if (remove.length > 0) {
       sink.open('D:remove');
       sink.open('D:prop');
@@ -46,7 +46,7 @@ export function propertyUpdateBody(set: Props, remove: readonly ClarkName[], opt
 export function creationBody(kind: 'mkcol' | 'mkcalendar', set: Props, options: RequestBodyOptions = {}): string {
   const sets = [...set];
   const rootName = kind === 'mkcol' ? dav('mkcol') : `{${NS.CALDAV}}mkcalendar`;
-  return document(rootName, sets, [], options, (sink, prefixes) => writeProps(sink, 'D:set', sets, prefixes));
+  return document(rootName, sets, [], options, (sink, prefixes) => writeSet(sink, sets, prefixes));
 }
 
 /** RFC 4918 §14.11 lockinfo: a write lock of the scope, with the owner as text when given. */
@@ -60,11 +60,7 @@ export function lockInfoBody(scope: 'exclusive' | 'shared', owner: string | unde
     sink.open('D:write');
     sink.close();
     sink.close();
-    if (owner !== undefined) {
-      sink.open('D:owner');
-      sink.text(owner, () => 'the lock owner');
-      sink.close();
-    }
+    if (owner !== undefined) leaf(sink, 'D:owner', owner, () => 'the lock owner');
   });
 }
 
@@ -103,8 +99,8 @@ function shell(qname: string, declarations: Record<string, string>): readonly [s
   return parts;
 }
 
-function writeProps(sink: ResponseSink, parent: string, props: readonly (readonly [ClarkName, PropValue])[], prefixes: PrefixTable): void {
-  sink.open(parent);
+function writeSet(sink: ResponseSink, props: readonly (readonly [ClarkName, PropValue])[], prefixes: PrefixTable): void {
+  sink.open('D:set');
   sink.open('D:prop');
   for (const [name, value] of props) emitElement(name, value.attrs, value.value, prefixes, sink, (what) => () => `property ${what}`);
   sink.close();

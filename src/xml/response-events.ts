@@ -78,7 +78,8 @@ export function emitElement(
   sink.close();
 }
 
-function leaf(sink: ResponseSink, qname: string, text: string, where: () => string): void {
+/** An element holding only text. */
+export function leaf(sink: ResponseSink, qname: string, text: string, where: () => string): void {
   sink.open(qname);
   sink.text(text, where);
   sink.close();

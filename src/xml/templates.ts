@@ -5,10 +5,10 @@ import { escapeAttribute, escapeText } from './escape';
 import type { ResponseSink } from './response-events';
 
 /**
- * The serialization of one response shape, cut at its text and attribute values:
- * `parts[0] value0 parts[1] value1 … parts[n]`.
+ * The serialization of one shape (a response, a piece of a request body), cut at its text and
+ * attribute values: `parts[0] value0 parts[1] value1 … parts[n]`.
  */
-export interface Template {
+interface Template {
   readonly parts: readonly string[];
   /** For each value, whether it stands in an attribute (else in text). */
   readonly attributeSlots: readonly boolean[];
@@ -29,8 +29,8 @@ export function documentShell(qname: string, declarations: Record<string, string
 }
 
 /** Markers cannot be confused with anything else in a shape: `@` occurs in no XML name. */
-export const slotMarker = (index: number): string => `@@${index}@@`;
-export const SLOT_PATTERN = /@@\d+@@/;
+const slotMarker = (index: number): string => `@@${index}@@`;
+const SLOT_PATTERN = /@@\d+@@/;
 
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
 const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = { ...TEXT_ESCAPES, '"': '&quot;', '\n': '&#10;', '\t': '&#9;' };
@@ -38,11 +38,11 @@ const TEXT_SPECIAL = /[&<>\r]/g;
 const ATTRIBUTE_SPECIAL = /[&<>"\r\n\t]/g;
 
 /**
- * A response from its shape's template and its values, escaped exactly as xmlbuilder2 writes
+ * A piece from its shape's template and its values, escaped exactly as xmlbuilder2 writes
  * text and attributes after escape.ts (`&`, `<`, `>` and CR in text; also `"`, LF and TAB in
  * attributes). Undefined when a value holds a character XML cannot carry.
  */
-export function fillSlots(template: Template, values: readonly string[]): string | undefined {
+function fillSlots(template: Template, values: readonly string[]): string | undefined {
   const { parts, attributeSlots } = template;
   let out = parts[0] as string;
   for (let i = 0; i < values.length; i++) {
