@@ -4,7 +4,7 @@ import { DavgateError } from '../model/errors';
 import { hrefKey } from '../model/href';
 import type { DavResponse, MultiStatus, PropStat } from '../model/multistatus';
 import type { ErrorResult, Result } from '../model/result';
-import { canonicalStatusLine, statusOf } from '../model/status';
+import { canonicalStatusLine, isSuccessCode, statusOf } from '../model/status';
 import { childElements, type XmlElement } from '../model/xml-content';
 import type { Operation } from '../operations/operation';
 import { bareLockToken } from '../operations/if-header';
@@ -25,7 +25,7 @@ export function interpret(op: Operation, path: string, response: UpstreamRespons
   const body = readBody(response);
   // The usual answer of a write, a 2xx with no DAV body (Apache's 201 with its HTML page, a 204),
   // made directly: what toResults and decorate would make of it, without the intermediate response.
-  if (body === undefined && response.status >= 200 && response.status < 300) return [plainSuccess(op, path, response)];
+  if (body === undefined && isSuccessCode(response.status)) return [plainSuccess(op, path, response)];
   if (body === 'malformed') return [malformed(path, response.status)];
   if (body?.kind === 'multistatus') return fromMultistatus(op, path, response.status, body.multistatus);
   const error = body?.kind === 'element' && body.root.name === dav('error') ? { conditions: childElements(body.root.value) } : undefined;

@@ -84,7 +84,8 @@ export class UpstreamClient {
    * any other status, never followed. Throws DavgateError: HREF_* or HEADER_INJECTION before
    * anything is sent, UPSTREAM_* on transport failure, BACKEND_OVERLOADED or BACKEND_FAILING
    * (with `retryAfterSeconds`, nothing sent) when load shedding refuses it (guard.ts). A
-   * caller's abort rejects with the signal's reason.
+   * caller's abort rejects with the signal's reason (UPSTREAM_OUTCOME_UNKNOWN when the signal is
+   * the gateway's shutdown and a write may already have been applied).
    */
   send(request: UpstreamRequest, options: SendOptions = {}): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {

@@ -78,16 +78,16 @@ export class BackendGuard {
 
   /** Whether the breaker is refusing requests now (open, or its one probe in flight). */
   get failing(): boolean {
-    return this.#state === 'probing' || (this.#state === 'open' && Date.now() < this.#openedAt + this.#recoveryMs);
+    return this.#failingAt(Date.now());
   }
 
   /** Why a new request would be refused now, as the error it would get; undefined when it would be admitted. */
   refusal(): DavgateError | undefined {
     if (this.#active >= this.#capacity) return this.#refuse('overloaded', 1, `${this.#active} requests are in flight or queued`);
-    if (this.#state === 'closed') return undefined;
-    const left = this.#openedAt + this.#recoveryMs - Date.now();
-    // Open and past its recovery time: the next request is the probe (admit() makes it one).
-    if (this.#state === 'open' && left <= 0) return undefined;
+    // Closed, or open and past its recovery time: then the next request is the probe (admit() makes it one).
+    const now = Date.now();
+    if (!this.#failingAt(now)) return undefined;
+    const left = this.#openedAt + this.#recoveryMs - now;
     return this.#refuse('failing', Math.max(1, Math.ceil(left / 1000)), 'too many of its recent requests failed');
   }
 
@@ -131,6 +131,10 @@ export class BackendGuard {
     } else if (failed && this.#state === 'closed') {
       this.#check(now);
     }
+  }
+
+  #failingAt(now: number): boolean {
+    return this.#state === 'probing' || (this.#state === 'open' && now < this.#openedAt + this.#recoveryMs);
   }
 
   /** Opens the breaker when the window holds enough requests and more than the threshold of them failed. */

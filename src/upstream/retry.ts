@@ -44,9 +44,10 @@ export type SendDone = (error: unknown, response: RawResponse | undefined) => vo
 /**
  * Sends a request, makes it again where the policy allows and the deadline leaves room, and
  * calls `done` once with the final response, or with a DavgateError with an UPSTREAM_* code.
- * A caller's abort ends it with the signal's reason, as `fetch` rejects.
+ * A caller's abort ends it with the signal's reason, as `fetch` rejects (UPSTREAM_OUTCOME_UNKNOWN
+ * when the signal is the gateway's shutdown and a write may already have been applied).
  *
- * Retries and the Digest round trip are plain functions around `exchange` rather than undici
+ * Retries and the Digest round trip are davgate's own code around `exchange` rather than undici
  * interceptors: both re-send a buffered body, share one deadline across attempts, and decide
  * from where the previous attempt failed (never sent, sent, answer begun), which undici's
  * retry interceptor neither exposes nor follows (it replays PUT and DELETE by default).
@@ -87,17 +88,21 @@ class Sending {
     this.#attempt++;
     this.#answered = false;
     this.#started = performance.now();
-    const backend = this.#backend;
     const request = this.#request;
     let authorization: string | undefined;
     try {
-      authorization = backend.credentials.initial(request, request.passthrough);
+      authorization = this.#backend.credentials.initial(request, request.passthrough);
     } catch (error) {
       // A pass-through header that cannot be sent (HEADER_INJECTION): nothing left davgate.
       this.#done(error, undefined);
       return;
     }
-    exchange(backend.dispatcher, attemptOf(backend, request, authorization), backend.inFlight, this.#ended);
+    this.#exchange(authorization);
+  }
+
+  /** One exchange of this send, with this Authorization (the first one, or a Digest answer). */
+  #exchange(authorization: string | undefined): void {
+    exchange(this.#backend.dispatcher, attemptOf(this.#backend, this.#request, authorization), this.#backend.inFlight, this.#ended);
   }
 
   /** One exchange ended (called by the Collector, inside undici's callbacks: nothing here may throw into them). */
@@ -110,7 +115,7 @@ class Sending {
           // Sent from a fresh turn rather than from inside the ending exchange's callbacks.
           queueMicrotask(() => {
             try {
-              exchange(this.#backend.dispatcher, attemptOf(this.#backend, this.#request, answer), this.#backend.inFlight, this.#ended);
+              this.#exchange(answer);
             } catch (error) {
               this.#done(error, undefined);
             }

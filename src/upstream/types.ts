@@ -3,6 +3,8 @@
  * UpstreamRequests; the upstream client (this folder, the only undici code) sends them.
  */
 
+import type { GuardObserver } from './guard';
+
 /** A request for the backend, before credentials and the backend origin are added. */
 export interface UpstreamRequest {
   readonly method: string;
@@ -35,15 +37,19 @@ export interface SendOptions {
   readonly authorization?: string;
   /** Sent as `x-request-id`. */
   readonly requestId?: string;
-  /** Cancels the request; `send` then rejects with the signal's reason. */
+  /**
+   * Cancels the request; `send` then rejects with the signal's reason (UPSTREAM_OUTCOME_UNKNOWN
+   * when the signal is the gateway's shutdown and a write may already have been applied).
+   */
   readonly signal?: AbortSignal;
 }
 
 /**
- * What the upstream client reports as it goes, for metrics (src/metrics implements it). One
- * observer per backend: the backend's name is bound when it is made.
+ * What the upstream client reports as it goes, for metrics (src/metrics implements it), the
+ * guard's refusals and circuit changes included. One observer per backend: the backend's name
+ * is bound when it is made.
  */
-export interface UpstreamObserver {
+export interface UpstreamObserver extends GuardObserver {
   /**
    * One exchange with the backend ended (a Digest round trip is one): `outcome` is the status
    * class (`2xx` … `5xx`) or `timeout`, `too_large`, `aborted`, `error`.
@@ -51,8 +57,4 @@ export interface UpstreamObserver {
   attempt(method: string, outcome: string, seconds: number): void;
   /** A request is about to be sent again (policy.ts allowed it). */
   retry(method: string): void;
-  /** Load shedding refused a request before it was sent (guard.ts). */
-  refused(reason: 'overloaded' | 'failing'): void;
-  /** The circuit breaker opened or closed. */
-  circuit(open: boolean): void;
 }
