@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startEmbeddedStore, type EmbeddedStore } from '../../src/embedded/store';
 import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-backend';
+import { graphql } from '../graphql/client';
+import { freePort } from '../upstream/stub';
 import { testGateway, type TestGateway } from './gateway';
 
 /**
@@ -12,15 +12,6 @@ import { testGateway, type TestGateway } from './gateway';
  * (test/helpers/holding-backend.ts); the failing one is a real refused port, then the real
  * embedded WebDAV store on it.
  */
-
-async function graphqlBatch(gw: TestGateway, href: string): Promise<{ status: number; retryAfter: string | null; body: { data: unknown; errors?: { extensions: { code: string; retryAfterSeconds?: number } }[] } }> {
-  const res = await fetch(`${await gw.url()}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `mutation { batch(operations: [{ method: PUT, href: "${href}", body: "x" }]) { results { __typename } } }` }),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as never };
-}
 
 describe('a saturated backend', () => {
   let backend: HoldingBackend;
@@ -51,10 +42,10 @@ describe('a saturated backend', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(await refused.json()).toEqual({ error: { code: 'BACKEND_OVERLOADED', message: expect.stringMatching(/backend 'test': 2 requests are in flight or queued/) } });
 
-    const viaGraphql = await graphqlBatch(gw, '/dav/late.txt');
+    const viaGraphql = await graphql(gw, 'mutation { batch(operations: [{ method: PUT, href: "/dav/late.txt", body: "x" }]) { results { __typename } } }');
     expect(viaGraphql.status).toBe(503);
-    expect(viaGraphql.retryAfter).toBe('1');
-    expect(viaGraphql.body.errors?.[0]?.extensions).toEqual({ code: 'BACKEND_OVERLOADED', retryAfterSeconds: 1 });
+    expect(viaGraphql.headers.get('retry-after')).toBe('1');
+    expect(viaGraphql.errors?.[0]?.extensions).toEqual({ code: 'BACKEND_OVERLOADED', retryAfterSeconds: 1 });
 
     backend.release();
     const answer = await running;
@@ -63,7 +54,7 @@ describe('a saturated backend', () => {
     expect(answer.responses[2]?.retryable).toBe(true);
 
     const after = await gw.batch([{ id: 'again', method: 'PUT', href: '/dav/late.txt', body: 'x' }]);
-    expect(answer.status).toBe(207);
+    expect(after.status).toBe(207);
     expect(after.responses.map((r) => `${r.operationId} ${r.kind}`)).toEqual(['again Created']);
 
     const metrics = await (await fetch(`${await gw.url()}/metrics`)).text();
@@ -80,10 +71,7 @@ describe('a failing backend', () => {
 
   beforeAll(async () => {
     // A port nobody listens on: connections are refused for real.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    port = await freePort();
     gw = testGateway(`http://127.0.0.1:${port}/`, { mode: 'passthrough' }, { retries: 0, failureVolume: 3, failurePercent: 50, recoveryMs: 1000 });
   });
   afterAll(async () => {
