@@ -86,6 +86,9 @@ describe('docker-compose.yml', () => {
     for (const [, service] of services) {
       for (const name of Object.keys(service.environment ?? {})) expect(knownFor(service)).toContain(name);
     }
+    // Comments name variables too: each must be one some davgate service here could read.
+    const anyService = new Set(services.filter(([name]) => name.startsWith('davgate')).flatMap(([, service]) => [...knownFor(service)]));
+    for (const name of davgateNames(read('docker-compose.yml'))) expect(anyService).toContain(name);
   });
 });
 
