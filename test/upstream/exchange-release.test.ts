@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Dispatcher } from 'undici';
 import { exchange, type Attempt, type AttemptResult } from '../../src/upstream/exchange';
+import { testAttempt } from './stub';
 import { InFlight } from '../../src/upstream/in-flight';
 
 // A full collection on demand, without running jest with --expose-gc.
@@ -21,11 +22,6 @@ function controller(): Dispatcher.DispatchController & { reasons: unknown[] } {
   return { aborted: false, paused: false, reason: null, reasons, abort: (reason: Error) => void reasons.push(reason), pause: () => undefined, resume: () => undefined };
 }
 
-const attempt = (over: Partial<Attempt> = {}): Attempt => ({
-  origin: 'http://127.0.0.1:9', path: '/dav/a', method: 'PUT', headers: {}, body: undefined,
-  headersTimeoutMs: 1000, bodyTimeoutMs: 1000, maxResponseBytes: 1024, deadline: Date.now() + 60_000, signal: undefined, ...over,
-});
-
 /**
  * Starts an exchange whose callback closes over a large object standing for the caller's
  * batch, and hands back only a WeakRef to that object (and the result, once there).
@@ -33,7 +29,7 @@ const attempt = (over: Partial<Attempt> = {}): Attempt => ({
 function start(dispatcher: Dispatcher, inFlight: InFlight, over: Partial<Attempt> = {}): { batch: WeakRef<object>; results: AttemptResult[] } {
   const results: AttemptResult[] = [];
   const batch = { operations: Array.from({ length: 1000 }, (_, i) => ({ href: `/dav/${i}` })) };
-  exchange(dispatcher, attempt(over), inFlight, (result) => {
+  exchange(dispatcher, testAttempt(over), inFlight, (result) => {
     if (batch.operations.length > 0) results.push(result);
   });
   return { batch: new WeakRef(batch), results };

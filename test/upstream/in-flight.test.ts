@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import { exchange, type Attempt } from '../../src/upstream/exchange';
+import { exchange } from '../../src/upstream/exchange';
 import { InFlight, type Watched } from '../../src/upstream/in-flight';
+import { testAttempt } from './stub';
 
 /** A watched exchange that notes how it was stopped. */
 function watched(deadline: number, signal?: AbortSignal): Watched & { stopped: string[] } {
@@ -79,22 +80,18 @@ describe('InFlight', () => {
 describe('exchange before anything is sent', () => {
   // A dispatcher that must not be used: these attempts end before one would be.
   const untouched = { dispatch: () => { throw new Error('dispatched'); } } as unknown as Dispatcher;
-  const attempt = (over: Partial<Attempt>): Attempt => ({
-    origin: 'http://127.0.0.1:9', path: '/dav/a', method: 'PUT', headers: {}, body: undefined,
-    headersTimeoutMs: 1000, bodyTimeoutMs: 1000, maxResponseBytes: 1024, deadline: Date.now() + 60_000, signal: undefined, ...over,
-  });
 
   it('an aborted signal ends the attempt unsent, with the signal\'s reason, and leaves nothing watched', async () => {
     const inFlight = new InFlight(60_000);
     const controller = new AbortController();
     controller.abort('shutting down');
-    await expect(new Promise((resolve) => exchange(untouched, attempt({ signal: controller.signal }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'aborted', reason: 'shutting down', phase: 'unsent' });
+    await expect(new Promise((resolve) => exchange(untouched, testAttempt({ signal: controller.signal }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'aborted', reason: 'shutting down', phase: 'unsent' });
     expect(inFlight.size).toBe(0);
   });
 
   it('a deadline already passed ends the attempt unsent', async () => {
     const inFlight = new InFlight(60_000);
-    await expect(new Promise((resolve) => exchange(untouched, attempt({ deadline: Date.now() - 1 }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'deadline', phase: 'unsent' });
+    await expect(new Promise((resolve) => exchange(untouched, testAttempt({ deadline: Date.now() - 1 }), inFlight, resolve))).resolves.toEqual({ ok: false, kind: 'deadline', phase: 'unsent' });
     expect(inFlight.size).toBe(0);
   });
 });

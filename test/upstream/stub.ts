@@ -9,6 +9,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { DavgateError } from '../../src/model/errors';
 import { DEFAULT_LIMITS, type BackendAuth, type BackendLimits } from '../../src/upstream/backend';
 import { UpstreamClient } from '../../src/upstream/client';
+import type { Attempt } from '../../src/upstream/exchange';
 
 /** A request as the stub received it, body complete. */
 export interface SeenRequest {
@@ -115,4 +116,12 @@ export async function errorOf(promise: Promise<unknown>): Promise<DavgateError> 
   const error = await rejection(promise);
   expect(error).toBeInstanceOf(DavgateError);
   return error as DavgateError;
+}
+
+/** One exchange's attempt for a PUT of /dav/a on a dispatcher stand-in, with a minute to go; `over` changes any field. */
+export function testAttempt(over: Partial<Attempt> = {}): Attempt {
+  return {
+    origin: 'http://127.0.0.1:9', path: '/dav/a', method: 'PUT', headers: {}, body: undefined,
+    headersTimeoutMs: 1000, bodyTimeoutMs: 1000, maxResponseBytes: 1024, deadline: Date.now() + 60_000, signal: undefined, ...over,
+  };
 }
