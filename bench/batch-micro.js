@@ -19,7 +19,7 @@
 
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { envNumber, median, markdownTable } = require('./common.js');
+const { envNumber, gc, median, markdownTable } = require('./common.js');
 
 const N = envNumber('BENCH_BATCH_N', 200);
 const CONCURRENCY = envNumber('BENCH_MICRO_CONCURRENCY', 8);
@@ -95,7 +95,7 @@ async function child(dist) {
   for (let i = 0; i < WARMUP; i++) await run();
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
-    if (i % 10 === 0) globalThis.gc?.({ type: 'minor' });
+    if (i % 10 === 0) gc('minor');
     const before = process.cpuUsage();
     await run();
     const used = process.cpuUsage(before);

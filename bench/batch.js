@@ -87,9 +87,6 @@ function cpuMs(start) {
   return (user + system) / 1000;
 }
 
-/** Runs per path, warm-ups included: what a process's promoted bytes are divided by. */
-const runsOf = new Map();
-
 /**
  * One measurement: fresh collection, N PUTs (timed), check, N DELETEs (timed), check, cleanup.
  * `procs`: the gateway and (when their paths run) the floor gateway and the baseline build, by
@@ -97,7 +94,6 @@ const runsOf = new Map();
  * `serverCpuMs` is the CPU of the one serving the measured path (0 for the direct paths).
  */
 async function sample(ctx, s, procs, pathId, c, tag, profiler) {
-  runsOf.set(pathId, (runsOf.get(pathId) ?? 0) + 1);
   const collection = `${ctx.root}bench-${process.pid}-${tag}/`;
   const p = ctx.paths[pathId];
   const running = Object.values(procs).filter((proc) => proc !== undefined);
@@ -236,8 +232,9 @@ async function run() {
     const stopped = await gateway.stop();
     const floorStopped = await floor?.stop(5000);
     const baselineStopped = await baseline?.stop(5000);
-    // What the forced scavenges promoted, per run of the process's own path: garbage that reached the old generation.
-    const promotedKB = (answer, pathId) => (s.gc === 'minor' && answer?.promotedBytes !== undefined && runsOf.get(pathId) > 0 ? answer.promotedBytes / 1024 / runsOf.get(pathId) : undefined);
+    // What the forced scavenges promoted, per run of the process's own path (warm-ups included): garbage that reached the old generation.
+    const runsPerPath = s.warmupFirst + s.warmup * (s.concurrencies.length - 1) + s.rounds * s.concurrencies.length;
+    const promotedKB = (answer, pathId) => (s.gc === 'minor' && answer?.promotedBytes !== undefined && s.paths.some((p) => p.id === pathId) ? answer.promotedBytes / 1024 / runsPerPath : undefined);
     const promoted = { gateway: promotedKB(stopped, 'gateway'), floor: promotedKB(floorStopped, 'floor'), baseline: promotedKB(baselineStopped, 'baseline') };
     const promotedNote = (kb) => (kb === undefined ? '' : `; ${fixed(kb, 0)} KB promoted to the old generation per run by the forced scavenges`);
     const rows = rowsFor(s, collected);

@@ -157,4 +157,4 @@ function latencyByFace(requests) {
   return out;
 }
 
-module.exports = { runSteps, summarize, percentile, control, nextId };
+module.exports = { runSteps, summarize, control, nextId };

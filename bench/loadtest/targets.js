@@ -132,4 +132,4 @@ function directTarget(origin, authorization) {
   };
 }
 
-module.exports = { gatewayTarget, directTarget, CONNECTIONS };
+module.exports = { gatewayTarget, directTarget };

@@ -93,4 +93,4 @@ function checkProp(s, m, key, out, miss) {
   if (s.prop === 'unknown' && m.prop !== undefined && m.prop !== s.propValue) miss('property wrong', key, `op = ${m.prop}, expected ${s.propValue} or none`, s);
 }
 
-module.exports = { verify, listMembers };
+module.exports = { verify };

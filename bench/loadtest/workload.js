@@ -111,4 +111,4 @@ function chainsOf(ops) {
   return [...byHref.values()];
 }
 
-module.exports = { PROP, PROP_NS, createWorker, nextIteration, setupOperations, restBody, graphqlBody, proppatchXml, chainsOf, bodyOf };
+module.exports = { PROP_NS, createWorker, nextIteration, setupOperations, restBody, graphqlBody, proppatchXml, chainsOf };
