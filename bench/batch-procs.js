@@ -81,15 +81,13 @@ function driven(file, execArgv, name, env = process.env) {
 }
 
 /**
- * Forks the floor gateway (loadtest/floor-gateway.js) in front of Apache, as the load test's
- * startFloorGateway does (credentials in LOADTEST_FLOOR_* variables, 'ready' with the port),
- * with --expose-gc so that it takes the same GC before each phase as the gateway and the
- * client, and BENCH_BATCH_FLOOR_NODE_ARGS (space-separated, like BENCH_BATCH_GATEWAY_NODE_ARGS).
- * Resolves with the driven child and its port.
+ * Forks the floor gateway (loadtest/floor-gateway.js) in front of Apache with these node
+ * options (credentials in LOADTEST_FLOOR_* variables, 'ready' with the port), for the batch
+ * bench and the load test. Resolves with the driven child and its port; stops it when it never
+ * gets ready.
  */
-async function startFloor(apache) {
-  const nodeArgs = (process.env.BENCH_BATCH_FLOOR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const floor = driven(path.join(__dirname, 'loadtest', 'floor-gateway.js'), ['--expose-gc', ...nodeArgs], 'floor-gateway', {
+async function startFloor(apache, execArgv = []) {
+  const floor = driven(path.join(__dirname, 'loadtest', 'floor-gateway.js'), execArgv, 'floor-gateway', {
     ...process.env,
     LOADTEST_FLOOR_BACKEND_URL: apache.url,
     LOADTEST_FLOOR_USERNAME: apache.username,

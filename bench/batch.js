@@ -176,7 +176,8 @@ async function run() {
     gateway = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway');
     const ready = await gateway.call({ type: 'start', apache }, ['ready']);
     let floorPort;
-    if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache));
+    // --expose-gc: the floor takes the same GC before each phase as the gateway and the client.
+    if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache, ['--expose-gc', ...envList('BENCH_BATCH_FLOOR_NODE_ARGS', [], ' ')]));
     let baselinePort;
     if (s.paths.some((p) => p.id === 'baseline')) {
       baseline = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway (baseline)', { ...process.env, BENCH_BATCH_GATEWAY_DIST: s.baseline });

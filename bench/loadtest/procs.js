@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
 const { spawn, execFileSync } = require('node:child_process');
-const { driven } = require('../batch-procs.js');
+const { driven, startFloor } = require('../batch-procs.js');
 
 const ROOT = path.join(__dirname, '..', '..');
 const live = { gateways: new Set(), apachePgid: undefined };
@@ -87,13 +87,7 @@ async function startSlowProxy(targetPort) {
  * answers { type: 'ready', port } and exits when this process goes away (IPC disconnect).
  */
 async function startFloorGateway(apache) {
-  const floor = driven(path.join(__dirname, 'floor-gateway.js'), [], 'floor-gateway', {
-    ...process.env,
-    LOADTEST_FLOOR_BACKEND_URL: apache.url,
-    LOADTEST_FLOOR_USERNAME: apache.username,
-    LOADTEST_FLOOR_PASSWORD: apache.password,
-  });
-  const { port } = await floor.call(undefined, ['ready'], 20000);
+  const { floor, port } = await startFloor(apache);
   return { label: 'floor', url: `http://127.0.0.1:${port}`, pid: floor.child.pid, stop: () => floor.stop(5000) };
 }
 
