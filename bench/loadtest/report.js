@@ -39,16 +39,20 @@ function memory(report) {
   };
 }
 
+/** Every phase with a ledger: the comparison's, then each fault's (its name after `faultLabel`). */
+function phasesOf(report, faultLabel) {
+  return [
+    ...Object.entries(report.comparison.ledgers).map(([name, ledger]) => ({ name, ledger, check: report.comparison.checks[name] })),
+    ...report.faults.map((f) => ({ name: `${faultLabel}${f.name}`, ledger: f.ledger, check: f.check })),
+  ];
+}
+
 /** Verdicts: accounting checks (the exit status) and performance targets (PASS/FAIL lines). */
 function verdicts(report) {
   const lines = [];
   let accountingOk = true;
   let targetsOk = true;
-  const phases = [
-    ...Object.entries(report.comparison.ledgers).map(([name, ledger]) => ({ name, ledger, check: report.comparison.checks[name] })),
-    ...report.faults.map((f) => ({ name: `fault ${f.name}`, ledger: f.ledger, check: f.check })),
-  ];
-  for (const { name, ledger, check } of phases) {
+  for (const { name, ledger, check } of phasesOf(report, 'fault ')) {
     const bad = ledger.unaccounted + ledger.duplicated + ledger.stray + check.mismatches.length + ledger.anomalies.length;
     accountingOk &&= bad === 0;
     lines.push(
@@ -193,10 +197,7 @@ function memorySection(r) {
 }
 
 function accounting(r) {
-  const phases = [
-    ...Object.entries(r.comparison.ledgers).map(([name, ledger]) => ({ name, ledger, check: r.comparison.checks[name] })),
-    ...r.faults.map((f) => ({ name: `fault: ${f.name}`, ledger: f.ledger, check: f.check })),
-  ];
+  const phases = phasesOf(r, 'fault: ');
   const rows = phases.map(({ name, ledger, check }) => [
     name, ledger.ops, `${ledger.accounted} (${ledger.shed})`, ledger.unaccounted, ledger.duplicated, ledger.stray, check.names,
     check.present, check.absent, check.unknownPresent, check.unknownAbsent, check.mismatches.length, ledger.anomalies.length,
@@ -246,8 +247,8 @@ function faultSection(f) {
   ];
 }
 
-function renderReport(r) {
-  const v = verdicts(r);
+/** The report in markdown; `verdictLines` are what verdicts(r) answered (run.js keeps them in the report too). */
+function renderReport(r, verdictLines) {
   return [
     ...header(r),
     ...comparison(r),
@@ -256,7 +257,7 @@ function renderReport(r) {
     ...(r.faults.length > 0 ? ['## Faults', '', ...r.faults.flatMap(faultSection)] : []),
     '## Verdicts',
     '',
-    ...v.lines.map((l) => `- ${l}`),
+    ...verdictLines.map((l) => `- ${l}`),
     '',
   ].join('\n');
 }

@@ -164,7 +164,7 @@ async function main() {
 function finish(report, code, s) {
   const v = report.error === undefined ? verdicts(report) : { accountingOk: false, targetsOk: false, lines: [] };
   report.verdicts = v.lines;
-  const markdown = report.error === undefined ? renderReport(report) : `# davgate load test\n\nFAILED: ${report.error}\n`;
+  const markdown = report.error === undefined ? renderReport(report, v.lines) : `# davgate load test\n\nFAILED: ${report.error}\n`;
   console.log(markdown);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
