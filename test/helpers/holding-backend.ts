@@ -37,8 +37,11 @@ export function holdingBackend(): Promise<HoldingBackend> {
   })));
 }
 
-/** Waits (polling every 10 ms, up to 3 s) until `check` holds. */
-export async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
+/** Waits (polling every 10 ms, about 3 s in all) until `check` holds; `check` may be async (a request, say). */
+export async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (!(await check())) throw new Error(`timed out waiting for ${what}`);
 }
