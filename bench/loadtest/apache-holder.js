@@ -20,8 +20,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
-const { startApache, APACHE_CONFIG } = require('../../test/servers/apache.ts');
-const { findExecutable, spawnGroup, stopGroup, waitUntilAnswering, killGroupSync } = require('../../test/servers/proc.ts');
+const { startApache, runApache, APACHE_CONFIG } = require('../../test/servers/apache.ts');
+const { findExecutable, stopGroup, killGroupSync } = require('../../test/servers/proc.ts');
 
 const PREFIX = 'davgate-loadtest-';
 const tmp = process.env.LOADTEST_SERVERS_TMPDIR || os.tmpdir();
@@ -65,14 +65,13 @@ function writeOwner() {
   fs.writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, pgid: child.pid }));
 }
 
-/** The command line startApache used (test/servers/apache.ts, startOnce), on the same port. */
+/** Apache again as startApache ran it (test/servers/apache.ts runApache), on the same port, its logs kept. */
 async function startAgain(binary) {
-  const root = path.join(dir, 'apache');
-  const args = ['-f', APACHE_CONFIG, '-D', 'FOREGROUND', '-C', `Define DAVGATE_ROOT "${root}"`, '-C', `Define DAVGATE_PORT ${port}`];
-  if (process.getuid?.() === 0) args.splice(4, 0, '-D', 'DAVGATE_AS_ROOT');
-  child = spawnGroup('apache2', binary, args, { cwd: root, outputFile: path.join(root, 'logs', 'stderr.log'), extraLogFiles: [path.join(root, 'logs', 'error.log')] });
-  writeOwner();
-  await waitUntilAnswering(child, `http://127.0.0.1:${port}/`, 15000);
+  const spawned = (c) => {
+    child = c;
+    writeOwner();
+  };
+  await runApache(binary, { name: 'apache2', config: APACHE_CONFIG, root: path.join(dir, 'apache'), alivePath: '/', port, keepLogs: true, spawned });
 }
 
 async function stopApache() {

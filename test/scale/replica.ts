@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ServerInfo } from '../servers';
 import { type Child, spawnGroup, stopGroup, tailOf } from '../servers/proc';
-import { forgetOnStop, killOnExit } from './exit-guard';
+import { forgetOnStop, killOnExit } from '../servers/exit-guard';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'davgate.js');

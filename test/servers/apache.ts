@@ -79,15 +79,43 @@ function prepare(runDir: string, passwords: ApachePasswords): string {
   return root;
 }
 
-async function startOnce(binary: string, root: string): Promise<Omit<ApacheHandle, 'version'>> {
-  const port = await freePort();
-  const args = ['-f', APACHE_CONFIG, '-D', 'FOREGROUND', '-C', `Define DAVGATE_ROOT "${root}"`, '-C', `Define DAVGATE_PORT ${port}`];
+/** One Apache httpd run in the foreground (runApache). */
+export interface ApacheRun {
+  /** A loopback config under test/ (apache.conf, scale/balancer.conf). */
+  readonly config: string;
+  /** Its ServerRoot, with logs/ and run/ in it. */
+  readonly root: string;
+  /** More `-C Define` lines besides DAVGATE_ROOT and DAVGATE_PORT. */
+  readonly defines?: Readonly<Record<string, string>>;
+  /** A path that answers once the server is up. */
+  readonly alivePath: string;
+  /** The name in messages ("apache2", "apache2 (balancer)"). */
+  readonly name: string;
+  /** Hears of the process as soon as it is spawned (an exit guard). */
+  readonly spawned?: (child: Child) => void;
+  /** The port, for a restart on the same one; a free one otherwise. */
+  readonly port?: number;
+  /** Keep what an earlier run logged (a restart) instead of emptying the logs first. */
+  readonly keepLogs?: boolean;
+}
+
+/**
+ * Starts Apache on a loopback port with `run.config` and resolves once `run.alivePath`
+ * answers; a server that never does is stopped and the start fails. As root it runs with
+ * DAVGATE_AS_ROOT (the configs switch the workers to www-data). The stderr and error logs are
+ * emptied first unless `keepLogs`: a retry must not see the previous attempt's errors.
+ */
+export async function runApache(binary: string, run: ApacheRun): Promise<{ port: number; child: Child; stop(): Promise<void> }> {
+  const port = run.port ?? (await freePort());
+  const args = ['-f', run.config, '-D', 'FOREGROUND', '-C', `Define DAVGATE_ROOT "${run.root}"`, '-C', `Define DAVGATE_PORT ${port}`];
+  for (const [name, value] of Object.entries(run.defines ?? {})) args.push('-C', `Define ${name} ${value}`);
   if (process.getuid?.() === 0) args.splice(4, 0, '-D', 'DAVGATE_AS_ROOT');
-  const logs = [path.join(root, 'logs', 'stderr.log'), path.join(root, 'logs', 'error.log')] as const;
-  for (const f of logs) writeFileSync(f, ''); // a retry must not see the previous attempt's errors
-  const child = spawnGroup('apache2', binary, args, { cwd: root, outputFile: logs[0], extraLogFiles: [logs[1]] });
+  const logs = [path.join(run.root, 'logs', 'stderr.log'), path.join(run.root, 'logs', 'error.log')] as const;
+  if (run.keepLogs !== true) for (const f of logs) writeFileSync(f, '');
+  const child = spawnGroup(run.name, binary, args, { cwd: run.root, outputFile: logs[0], extraLogFiles: [logs[1]] });
+  run.spawned?.(child);
   try {
-    await waitUntilAnswering(child, `http://127.0.0.1:${port}/`, 15000);
+    await waitUntilAnswering(child, `http://127.0.0.1:${port}${run.alivePath}`, 15000);
   } catch (err) {
     await stopGroup(child, 2000);
     throw err;
@@ -98,5 +126,5 @@ async function startOnce(binary: string, root: string): Promise<Omit<ApacheHandl
 /** Starts Apache on a free port, retrying on another port when the first was taken meanwhile. */
 export async function startApache(binary: string, runDir: string, passwords: ApachePasswords): Promise<ApacheHandle> {
   const root = prepare(runDir, passwords);
-  return startWithRetry(() => startOnce(binary, root), apacheVersion(binary));
+  return startWithRetry(() => runApache(binary, { name: 'apache2', config: APACHE_CONFIG, root, alivePath: '/' }), apacheVersion(binary));
 }

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ApacheHandle, startApache } from './apache';
-import { findExecutable, killGroupSync } from './proc';
+import { atExit, forget, killOnExit } from './exit-guard';
+import { type Child, killGroupSync, requireTools } from './proc';
 import { type RadicaleHandle, startRadicale } from './radicale';
 
 export interface ServerInfo {
@@ -36,7 +37,6 @@ export const SERVERS_ENV = 'DAVGATE_TEST_SERVERS';
 export const KEEP_ENV = 'DAVGATE_KEEP_SERVERS_DIR';
 const DIR_PREFIX = 'davgate-servers-';
 const OWNER_FILE = 'owner.json';
-const MODULES = '/usr/lib/apache2/modules';
 
 /** The `Authorization` header value for Basic auth with the server's credentials. */
 export function basicAuth(info: ServerInfo): string {
@@ -71,22 +71,13 @@ export function testServers(): TestServers {
 
 /** Fails with the install command when a server binary or Apache module is missing. */
 function requireInstalled(): { apache2: string; radicale: string } {
-  const apache2 = findExecutable('apache2');
-  const radicale = findExecutable('radicale');
-  const modules = ['mod_dav.so', 'mod_dav_fs.so', 'mod_auth_digest.so', 'mod_auth_basic.so', 'mod_mpm_event.so'];
-  const missing = [
-    ...(apache2 === undefined ? ['apache2'] : []),
-    ...(radicale === undefined ? ['radicale'] : []),
-    ...(apache2 === undefined ? [] : modules.filter((m) => !existsSync(path.join(MODULES, m))).map((m) => `${MODULES}/${m}`)),
-  ];
-  if (apache2 === undefined || radicale === undefined || missing.length > 0) {
-    throw new Error(
-      `The tests need real servers on loopback: Apache httpd with mod_dav and Radicale. Missing: ${missing.join(', ')}.\n` +
-        'Install them (Debian/Ubuntu, as root):  apt-get install -y apache2 radicale\n' +
-        '(.ci/run does this and keeps the packaged services from starting on :80 and :5232.)',
-    );
-  }
-  return { apache2, radicale };
+  const tools = requireTools(
+    'The tests need real servers on loopback: Apache httpd with mod_dav and Radicale.',
+    ['apache2', 'radicale'],
+    ['mod_dav.so', 'mod_dav_fs.so', 'mod_auth_digest.so', 'mod_auth_basic.so', 'mod_mpm_event.so'],
+    'Install them (Debian/Ubuntu, as root):  apt-get install -y apache2 radicale\n(.ci/run does this and keeps the packaged services from starting on :80 and :5232.)',
+  );
+  return { apache2: tools['apache2'] as string, radicale: tools['radicale'] as string };
 }
 
 interface Owner {
@@ -131,33 +122,34 @@ function sweepStaleRuns(): void {
   }
 }
 
-/** Kills the server groups (and removes their directory) if jest exits or is interrupted without global teardown. */
+/**
+ * The run directory of each server group still live: if jest exits or is interrupted without
+ * global teardown, the exit guard kills the groups and then removes their directories.
+ */
 const live = new Map<number, string>();
-let guardInstalled = false;
-function killLive(): void {
-  const dirs = new Set(live.values());
-  for (const pgid of live.keys()) killGroupSync(pgid);
-  live.clear();
-  if (process.env[KEEP_ENV] === '1') return;
-  for (const dir of dirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // the next run's sweep removes it
+let dirsGuarded = false;
+function guard(child: Child, dir: string): void {
+  live.set(child.pid, dir);
+  killOnExit(child);
+  if (dirsGuarded) return;
+  dirsGuarded = true;
+  atExit(() => {
+    const dirs = new Set(live.values());
+    live.clear();
+    if (process.env[KEEP_ENV] === '1') return;
+    for (const d of dirs) {
+      try {
+        rmSync(d, { recursive: true, force: true });
+      } catch {
+        // the next run's sweep removes it
+      }
     }
-  }
+  });
 }
-function onSignal(signal: NodeJS.Signals): void {
-  killLive();
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-function guard(pgid: number, dir: string): void {
-  live.set(pgid, dir);
-  if (guardInstalled) return;
-  guardInstalled = true;
-  process.on('exit', killLive);
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+function unguard(child: Child): void {
+  live.delete(child.pid);
+  forget(child);
 }
 
 function writeOwner(dir: string): void {
@@ -179,7 +171,7 @@ export async function startServers(): Promise<{ servers: TestServers; stop(): Pr
 
   const track = <T extends ApacheHandle | RadicaleHandle>(p: Promise<T>): Promise<T> =>
     p.then((h) => {
-      guard(h.child.pid, dir);
+      guard(h.child, dir);
       writeOwner(dir);
       return h;
     });
@@ -193,7 +185,7 @@ export async function startServers(): Promise<{ servers: TestServers; stop(): Pr
       [apache, radicale].map(async (r) => {
         if (r.status !== 'fulfilled') return;
         await r.value.stop();
-        live.delete(r.value.child.pid);
+        unguard(r.value.child);
       }),
     );
   };

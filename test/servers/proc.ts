@@ -22,6 +22,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+const APACHE_MODULES = '/usr/lib/apache2/modules';
+
+/**
+ * The executables' absolute paths, by name. When any of them or of the Apache modules is
+ * missing it throws, naming all that is and how to install it: a test that needs a server
+ * fails rather than skips. `why` opens the message, `install` ends it.
+ */
+export function requireTools(why: string, executables: readonly string[], apacheModules: readonly string[], install: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of executables) {
+    const file = findExecutable(name);
+    if (file === undefined) missing.push(name);
+    else found[name] = file;
+  }
+  if (found['apache2'] !== undefined) {
+    for (const m of apacheModules) if (!existsSync(path.join(APACHE_MODULES, m))) missing.push(`${APACHE_MODULES}/${m}`);
+  }
+  if (missing.length > 0) throw new Error(`${why} Missing: ${missing.join(', ')}.\n${install}`);
+  return found;
+}
+
 /** Absolute path of an executable from PATH or the sbin directories (apache2 lives in /usr/sbin). */
 export function findExecutable(name: string): string | undefined {
   const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
