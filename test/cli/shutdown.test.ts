@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { holdingBackend, until, type HoldingBackend } from '../helpers/holding-backend';
+import { postBatch } from '../rest/gateway';
 import { startReplica, type Replica } from '../scale/replica';
 
 /**
@@ -25,11 +26,6 @@ async function serve(backend: HoldingBackend, graceMs: number) {
 
 let runDir: string;
 const replicas: Replica[] = [];
-
-function postBatch(url: string, operations: unknown[], extra: Record<string, unknown> = {}) {
-  return fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations, ...extra }) })
-    .then(async (res) => ({ status: res.status, body: (await res.json()) as { responses: { operationId: string; kind: string; status: number | null; code?: string; description?: string }[] } }));
-}
 
 describe('davgate serve on SIGTERM', () => {
   let backend: HoldingBackend;
@@ -61,9 +57,9 @@ describe('davgate serve on SIGTERM', () => {
     expect(backend.held()).toBe(2);
 
     backend.release();
-    const { status, body } = await answer;
+    const { status, responses } = await answer;
     expect(status).toBe(207);
-    expect(body.responses.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['a Created 201', 'b Created 201']);
+    expect(responses.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['a Created 201', 'b Created 201']);
     expect(await gateway.exited).toBe('code 0');
     expect(gateway.output()).toMatch(/"cutShort":false/);
   });
@@ -76,17 +72,17 @@ describe('davgate serve on SIGTERM', () => {
 
     const signalled = Date.now();
     gateway.terminate();
-    const { status, body } = await answer;
+    const { status, responses } = await answer;
     expect(Date.now() - signalled).toBeLessThan(3000);
     expect(status).toBe(207);
     // The two sent PUTs may or may not have been applied: said so. The third was never sent.
-    expect(body.responses.map((r) => `${r.operationId} ${r.kind} ${r.code}`)).toEqual([
+    expect(responses.map((r) => `${r.operationId} ${r.kind} ${r.code}`)).toEqual([
       'a Error UPSTREAM_OUTCOME_UNKNOWN',
       'b Error UPSTREAM_OUTCOME_UNKNOWN',
       'c Error GATEWAY_SHUTTING_DOWN',
     ]);
-    expect(body.responses[0]?.description).toMatch(/the gateway shut down after the request was sent/);
-    expect(body.responses[2]?.description).toMatch(/the grace period of 300 ms is over/);
+    expect(responses[0]?.description).toMatch(/the gateway shut down after the request was sent/);
+    expect(responses[2]?.description).toMatch(/the grace period of 300 ms is over/);
     expect(await gateway.exited).toBe('code 0');
     expect(gateway.output()).toMatch(/"cutShort":true/);
   });

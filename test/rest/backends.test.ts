@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startGateway, type RunningGateway } from '../../src/server';
 import { basicAuth, testServers } from '../servers';
-import { unique } from './gateway';
+import { postBatch, unique } from './gateway';
 
 /**
  * Several backends in one gateway (issue 5): Apache mod_dav as `files` (configured Basic
@@ -41,22 +41,19 @@ describe('a gateway with two backends', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function batch(operations: unknown[], headers: Record<string, string> = {}) {
-    const res = await fetch(`${gateway.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ operations }) });
-    return { status: res.status, body: (await res.json()) as { responses?: { href: string; kind: string; status: number; operationId: string }[]; error?: { code: string; message: string } } };
-  }
+  const batch = (operations: unknown[], headers: Record<string, string> = {}) => postBatch(gateway.url, operations, {}, headers);
 
   it('sends each batch to the backend its hrefs are under', async () => {
     const dav = `/dav/${unique('multi')}/`;
     const files = await batch([{ id: 'mk', method: 'MKCOL', href: dav }, { id: 'put', method: 'PUT', href: `${dav}a.txt`, body: 'on apache' }]);
     expect(files.status).toBe(207);
-    expect(files.body.responses?.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['mk Created 201', 'put Created 201']);
+    expect(files.responses.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['mk Created 201', 'put Created 201']);
     const onApache = await fetch(`${apache.url}${dav.slice('/dav/'.length)}a.txt`, { headers: { authorization: basicAuth(apache) } });
     expect(await onApache.text()).toBe('on apache');
 
     const cal = `/alice/${unique('cal')}/`;
     const calendars = await batch([{ id: 'mkcal', method: 'MKCALENDAR', href: cal, set: { '{DAV:}displayname': 'Multi' } }], { authorization: alice });
-    expect(calendars.body.responses?.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['mkcal Created 201']);
+    expect(calendars.responses.map((r) => `${r.operationId} ${r.kind} ${r.status}`)).toEqual(['mkcal Created 201']);
     const onRadicale = await fetch(`${radicale.url}${cal.slice(1)}`, { method: 'PROPFIND', headers: { authorization: alice, depth: '0' } });
     expect(onRadicale.status).toBe(207);
   });
@@ -64,17 +61,17 @@ describe('a gateway with two backends', () => {
   it('refuses a batch whose hrefs are on two backends, naming both operations', async () => {
     const answer = await batch([{ id: 'a', method: 'PUT', href: '/dav/x.txt', body: 'x' }, { id: 'b', method: 'DELETE', href: '/alice/y.ics' }]);
     expect(answer.status).toBe(400);
-    expect(answer.body.error?.code).toBe('BACKEND_AMBIGUOUS');
-    expect(answer.body.error?.message).toMatch(/operation "a" \(#0\), href is on backend 'files', operation "b" \(#1\), href on 'cal'/);
+    expect(answer.error?.code).toBe('BACKEND_AMBIGUOUS');
+    expect(answer.error?.message).toMatch(/operation "a" \(#0\), href is on backend 'files', operation "b" \(#1\), href on 'cal'/);
   });
 
   it('takes the backend named in X-Davgate-Backend, whose root still holds', async () => {
     const named = await batch([{ id: 'p', method: 'PUT', href: '/alice/x.ics', body: 'x' }], { 'x-davgate-backend': 'files' });
     expect(named.status).toBe(400);
-    expect(named.body.error?.code).toBe('HREF_OUTSIDE_ROOT');
+    expect(named.error?.code).toBe('HREF_OUTSIDE_ROOT');
     const unknown = await batch([{ id: 'p', method: 'PUT', href: '/dav/x.txt', body: 'x' }], { 'x-davgate-backend': 'nope' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toEqual({ code: 'BACKEND_UNKNOWN', message: "no backend of that name is configured: 'nope' (configured: files, cal)" });
+    expect(unknown.error).toEqual({ code: 'BACKEND_UNKNOWN', message: "no backend of that name is configured: 'nope' (configured: files, cal)" });
   });
 
   it('routes GraphQL reads by href, and the rest to the default backend', async () => {

@@ -31,7 +31,21 @@ export interface BatchEntry {
 export interface BatchAnswer {
   status: number;
   responses: BatchEntry[];
+  /** The error of a refused batch (a 4xx or 5xx with a JSON body). */
+  error?: { code: string; message: string; [key: string]: unknown };
   body: string;
+}
+
+/** POST /v1/batch to the gateway at `base` (`{ operations, ...extra }`), its answer parsed when it is JSON. */
+export async function postBatch(base: string, operations: unknown[], extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<BatchAnswer> {
+  const res = await fetch(`${base}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ operations, ...extra }),
+  });
+  const body = await res.text();
+  const parsed: Partial<Pick<BatchAnswer, 'responses' | 'error'>> = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(body) as Pick<BatchAnswer, 'responses' | 'error'>) : {};
+  return { status: res.status, responses: parsed.responses ?? [], ...(parsed.error === undefined ? {} : { error: parsed.error }), body };
 }
 
 export function testGateway(url: string, auth: BackendAuth, limits: Partial<typeof DEFAULT_LIMITS> = {}, config: Partial<GatewayConfig> = {}): TestGateway {
@@ -44,14 +58,7 @@ export function testGateway(url: string, auth: BackendAuth, limits: Partial<type
     app,
     url: base,
     async batch(operations, extra = {}, headers = {}) {
-      const res = await fetch(`${await base()}/v1/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ operations, ...extra }),
-      });
-      const body = await res.text();
-      const parsed = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(body) as { responses?: BatchEntry[] }) : {};
-      return { status: res.status, responses: parsed.responses ?? [], body };
+      return postBatch(await base(), operations, extra, headers);
     },
     async close() {
       await app.close();
