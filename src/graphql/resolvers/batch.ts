@@ -1,12 +1,15 @@
-import { parseBatch, runBatch } from '../../batch/executor';
+import { parseBatch, runBatch, type BatchBackend } from '../../batch/executor';
 import type { Result } from '../../model/result';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import type { BatchResultModel } from '../batch-result';
 import type { GraphQLContext } from '../context';
 import { operationJson } from './operation-input';
 
-/** Runs operations (already in REST JSON form) through the one batch executor the REST face uses. */
-export async function runOperations(context: GraphQLContext, operations: readonly Record<string, unknown>[], extra: { concurrency?: number | null; stopOnError?: boolean | null } = {}): Promise<Result[]> {
+/**
+ * Runs operations (already in REST JSON form) through the one batch executor the REST face
+ * uses; answers the results and the backend the batch went to.
+ */
+export async function runOperations(context: GraphQLContext, operations: readonly Record<string, unknown>[], extra: { concurrency?: number | null; stopOnError?: boolean | null } = {}): Promise<{ results: Result[]; backend: BatchBackend }> {
   const batch = parseBatch(
     {
       operations,
@@ -20,12 +23,12 @@ export async function runOperations(context: GraphQLContext, operations: readonl
   const results = (await runBatch(batch, backend, context.send)).flat();
   context.log.info({ face: 'graphql', operations: batch.operations.length, results: results.length }, 'batch done');
   context.metrics?.recordBatch('graphql', batch.operations.length, results);
-  return results;
+  return { results, backend };
 }
 
 export const batchMutation: Pick<MutationResolvers, 'batch'> = {
   async batch(_parent, args, context): Promise<BatchResultModel> {
     const operations = args.operations.map((input, index) => operationJson(input, index));
-    return { results: await runOperations(context, operations, args) };
+    return { results: (await runOperations(context, operations, args)).results };
   },
 };

@@ -4,7 +4,7 @@ import type { Result } from '../../model/result';
 import { jcalToIcs } from '../../formats/icalendar';
 import { jcardToVcard } from '../../formats/vcard';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
-import { backendFor, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import { runOperations } from './batch';
 
 interface ObjectWrite {
@@ -28,8 +28,8 @@ async function putObject(context: GraphQLContext, write: ObjectWrite, kind: { te
   const op: Record<string, unknown> = { method: 'PUT', href: write.href, body, contentType: kind.contentType };
   if (write.ifMatch !== null && write.ifMatch !== undefined) op['ifMatch'] = write.ifMatch;
   if (write.ifNoneMatch !== null && write.ifNoneMatch !== undefined) op['ifNoneMatch'] = write.ifNoneMatch;
-  const results = await runOperations(context, [op]);
-  const key = hrefKey(backendFor(context, [{ href: write.href, label: 'href' }]).resolveHref(write.href));
+  const { results, backend } = await runOperations(context, [op]);
+  const key = hrefKey(backend.resolveHref(write.href));
   // A PUT answers for its own href; a 207 naming others (never seen for PUT) still gives the op's own entry first.
   return results.find((r) => hrefKey(r.href) === key) ?? (results[0] as Result);
 }
