@@ -25,6 +25,7 @@ const { createPaths, BenchError, CONNECTIONS } = require('./batch-paths.js');
 const { summarize } = require('./batch-profile.js');
 const { rowsFor, table, targets, floorInfo } = require('./batch-report.js');
 const { serversTmpdir, filesystemOf, driven, startFloor, phaseProfiler } = require('./batch-procs.js');
+const { perfRecorder, PERF_NODE_ARGS, checkPerf } = require('./batch-perf.js');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const PATHS = [
@@ -45,8 +46,11 @@ function settings() {
   const baseline = process.env.BENCH_BATCH_BASELINE ? path.resolve(process.env.BENCH_BATCH_BASELINE) : undefined;
   if (baseline !== undefined && !fs.existsSync(path.join(baseline, 'app.js'))) throw new Error(`BENCH_BATCH_BASELINE must be a built dist/ folder (with app.js), got "${process.env.BENCH_BATCH_BASELINE}"`);
   const available = PATHS.filter((p) => p.id !== 'baseline' || baseline !== undefined);
+  const perf = process.env.BENCH_BATCH_PERF === '1';
+  if (perf && profile !== undefined) throw new Error('BENCH_BATCH_PERF and BENCH_BATCH_PROFILE do not go together: each samples the gateway its own way');
   return {
     baseline,
+    perf,
     n: envNumber('BENCH_BATCH_N', 200),
     bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
     concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
@@ -148,10 +152,32 @@ function traceOf(put, del) {
   };
 }
 
+/** The processes BENCH_BATCH_PERF samples: the gateway, and the floor and the baseline when their paths run. */
+function perfTargets(procs) {
+  return Object.fromEntries(Object.entries(procs).filter(([, proc]) => proc !== undefined).map(([name, proc]) => [name, proc.child.pid]));
+}
+
+/** BENCH_BATCH_PERF's table: CPU per run by category, main thread + V8's helper threads, per process. */
+function perfTable({ concurrency, rounds, rows }) {
+  const names = ['gateway', 'baseline', 'floor'].filter((n) => rows.some((r) => r[n] !== undefined));
+  const cell = (t) => (t === undefined ? '—' : `${fixed(t.main, 2)} + ${fixed(t.helpers, 2)}`);
+  const sums = Object.fromEntries(names.map((n) => [n, rows.reduce((a, r) => ({ main: a.main + (r[n]?.main ?? 0), helpers: a.helpers + (r[n]?.helpers ?? 0) }), { main: 0, helpers: 0 })]));
+  return [
+    `## Where the CPU went, C=${concurrency} (BENCH_BATCH_PERF=1: perf cpu-clock over ${rounds} rounds; ms per run, main thread + V8 helper threads)`,
+    '',
+    markdownTable(['charged to', ...names], [...rows.map((r) => [r.category, ...names.map((n) => cell(r[n]))]), ['all (the forced GCs between phases left out)', ...names.map((n) => cell(sums[n]))]], ['l', ...names.map(() => 'r')]),
+    '',
+    'Each sample goes to the package of its innermost JavaScript frame (builtins, runtime calls and syscalls included), else to V8\'s GC or compiler, or to native work with no JavaScript on the stack (bench/batch-perf.js).',
+  ].join('\n');
+}
+
 async function run() {
   const started = Date.now();
   const s = settings();
-  const gatewayNodeArgs = envList('BENCH_BATCH_GATEWAY_NODE_ARGS', [], ' ');
+  if (s.perf) checkPerf();
+  // With BENCH_BATCH_PERF, the sampled processes name their JIT code for perf.
+  const perfArgs = s.perf ? PERF_NODE_ARGS : [];
+  const gatewayNodeArgs = [...envList('BENCH_BATCH_GATEWAY_NODE_ARGS', [], ' '), ...perfArgs];
   let servers;
   let gateway;
   let floor;
@@ -177,7 +203,7 @@ async function run() {
     const ready = await gateway.call({ type: 'start', apache }, ['ready']);
     let floorPort;
     // --expose-gc: the floor takes the same GC before each phase as the gateway and the client.
-    if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache, ['--expose-gc', ...envList('BENCH_BATCH_FLOOR_NODE_ARGS', [], ' ')]));
+    if (s.paths.some((p) => p.id === 'floor')) ({ floor, port: floorPort } = await startFloor(apache, ['--expose-gc', ...envList('BENCH_BATCH_FLOOR_NODE_ARGS', [], ' '), ...perfArgs]));
     let baselinePort;
     if (s.paths.some((p) => p.id === 'baseline')) {
       baseline = driven(path.join(__dirname, 'batch-gateway.js'), ['--expose-gc', ...gatewayNodeArgs], 'batch-gateway (baseline)', { ...process.env, BENCH_BATCH_GATEWAY_DIST: s.baseline });
@@ -198,6 +224,7 @@ async function run() {
       `- ${s.rounds} timed runs per row (untimed warm-up runs per path first: ${s.warmupFirst} at the first C, ${s.warmup} at each other), the paths taking turns in rotating order within each round; ${GC_TEXT[s.gc]}`,
       ...(process.env.NODE_OPTIONS ? [`- NODE_OPTIONS=${process.env.NODE_OPTIONS} (inherited by the gateway: not a plain run)`] : []),
       ...(gatewayNodeArgs.length > 0 ? [`- BENCH_BATCH_GATEWAY_NODE_ARGS=${gatewayNodeArgs.join(' ')} (gateway process: not a plain run)`] : []),
+      ...(s.perf ? [`- BENCH_BATCH_PERF=1: gateway processes run with ${PERF_NODE_ARGS.join(' ')} and are sampled by perf through the last C's timed rounds (a little slower than a plain run)`] : []),
       `- mode: ${s.profile !== undefined ? `PROFILE (${s.profile} path only, inspector CPU profiler, 200 µs, on in the ${s.profile === 'gateway' || s.profile === 'floor' ? s.profile : 'client'} process during the timed phases; timings inflated by it)` : quick ? 'BENCH_QUICK' : 'full'}${process.env.BENCH_BATCH_TRACE === '1' ? '; BENCH_BATCH_TRACE=1 (the gateway notes its phases: a wrapper around the backend and three fastify hooks)' : ''}`,
       '',
     ];
@@ -205,11 +232,14 @@ async function run() {
 
     const collected = new Map();
     let seq = 0;
+    let perfRows;
     const profiler = s.profile === undefined ? undefined : phaseProfiler(s.profile, { gateway, floor });
     const procs = { gateway, floor, baseline };
     for (const [ci, c] of s.concurrencies.entries()) {
       for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
       for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, procs, p.id, c, `warm-${seq++}`);
+      // BENCH_BATCH_PERF: the gateway processes sampled through the last C's timed rounds.
+      const recording = s.perf && ci === s.concurrencies.length - 1 ? await perfRecorder(perfTargets(procs), path.join(os.tmpdir(), `davgate-bench-perf-${process.pid}.data`)) : undefined;
       for (let round = 0; round < s.rounds; round++) {
         const order = s.paths.map((_, i) => s.paths[(i + round) % s.paths.length]);
         for (const p of order) {
@@ -218,6 +248,7 @@ async function run() {
         }
         process.stderr.write(`  C=${c} round ${round + 1}/${s.rounds}: ${order.map((p) => `${p.id} ${ms(collected.get(`${p.id}/${c}`).at(-1).totalMs)} ms`).join(', ')}\n`);
       }
+      if (recording !== undefined) perfRows = { concurrency: c, rounds: s.rounds, rows: await recording.stop(s.rounds) };
     }
     let profileSummary;
     if (profiler !== undefined) {
@@ -263,6 +294,7 @@ async function run() {
       console.log(verdicts.map((v) => `- ${v.line}`).join('\n'));
     }
     if (floorLines.length > 0) console.log(`${verdicts.length > 0 ? '' : '\n## Floor gateway\n\n'}${floorLines.map((l) => `- ${l}`).join('\n')}`);
+    if (perfRows !== undefined) console.log(`\n${perfTable(perfRows)}`);
     if (profileSummary !== undefined) console.log(`\n## CPU profile, ${s.profile} path\n\n${profileSummary.text}\n\nraw profile (the last run's PUT phase): ${profileSummary.file}`);
     Object.assign(report, {
       apache: apache.version,
@@ -273,6 +305,7 @@ async function run() {
       rows,
       targets: verdicts.map((v) => ({ pass: v.ok, line: v.line })),
       info: floorLines,
+      ...(perfRows === undefined ? {} : { perf: perfRows }),
       ...(profileSummary === undefined ? {} : { profile: { file: profileSummary.file, busyMsPerRun: profileSummary.busyMsPerRun, categories: profileSummary.categories } }),
     });
     if (process.env.BENCH_STRICT === '1' && verdicts.some((v) => !v.ok)) code = 2;
