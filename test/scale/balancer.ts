@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { apacheVersion, runApache } from '../servers/apache';
-import { forgetOnStop, killOnExit } from '../servers/exit-guard';
+import { forget, forgetOnStop, killOnExit } from '../servers/exit-guard';
 import { type Child, requireTools, startWithRetry } from '../servers/proc';
 
 export const BALANCER_CONFIG = path.join(__dirname, 'balancer.conf');
@@ -33,11 +33,22 @@ function requireApache(): string {
 }
 
 async function startOnce(binary: string, root: string, members: readonly [string, string]): Promise<Omit<BalancerHandle, 'version'>> {
-  const run = await runApache(binary, {
-    name: 'apache2 (balancer)', config: BALANCER_CONFIG, root, alivePath: '/balancer-alive',
-    defines: { DAVGATE_MEMBER_1: members[0], DAVGATE_MEMBER_2: members[1] }, spawned: killOnExit,
-  });
-  return { url: `http://127.0.0.1:${run.port}`, child: run.child, stop: forgetOnStop(run.child, run.stop) };
+  let spawned: Child | undefined;
+  const guard = (child: Child): void => {
+    spawned = child;
+    killOnExit(child);
+  };
+  try {
+    const run = await runApache(binary, {
+      name: 'apache2 (balancer)', config: BALANCER_CONFIG, root, alivePath: '/balancer-alive',
+      defines: { DAVGATE_MEMBER_1: members[0], DAVGATE_MEMBER_2: members[1] }, spawned: guard,
+    });
+    return { url: `http://127.0.0.1:${run.port}`, child: run.child, stop: forgetOnStop(run.child, run.stop) };
+  } catch (err) {
+    // runApache stopped it: the exit guard must not SIGKILL a group id that may be reused.
+    if (spawned !== undefined) forget(spawned);
+    throw err;
+  }
 }
 
 /**
