@@ -56,12 +56,11 @@ function categoryOf(frames) {
 }
 
 /**
- * Starts `perf record` on the processes (`{ name: pid }`), writing to `file`; `stop()` ends it
- * and answers the CPU per round by category and process, in ms, main thread and helper
- * threads apart.
+ * Starts `perf record` on the processes (`{ name: pid }`; checkPerf first), writing to `file`;
+ * `stop()` ends it and answers the CPU per round by category and process, in ms, main thread
+ * and helper threads apart.
  */
 async function perfRecorder(processes, file) {
-  checkPerf();
   const pids = Object.values(processes);
   const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', pids.join(','), '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

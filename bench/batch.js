@@ -158,8 +158,7 @@ function perfTargets(procs) {
 }
 
 /** BENCH_BATCH_PERF's table: CPU per run by category, main thread + V8's helper threads, per process. */
-function perfTable({ concurrency, rounds, rows }) {
-  const names = ['gateway', 'baseline', 'floor'].filter((n) => rows.some((r) => r[n] !== undefined));
+function perfTable({ concurrency, rounds, names, rows }) {
   const cell = (t) => (t === undefined ? '—' : `${fixed(t.main, 2)} + ${fixed(t.helpers, 2)}`);
   const sums = Object.fromEntries(names.map((n) => [n, rows.reduce((a, r) => ({ main: a.main + (r[n]?.main ?? 0), helpers: a.helpers + (r[n]?.helpers ?? 0) }), { main: 0, helpers: 0 })]));
   return [
@@ -239,7 +238,8 @@ async function run() {
       for (const p of s.paths) collected.set(`${p.id}/${c}`, []);
       for (let w = 0; w < (ci === 0 ? s.warmupFirst : s.warmup); w++) for (const p of s.paths) await sample(ctx, s, procs, p.id, c, `warm-${seq++}`);
       // BENCH_BATCH_PERF: the gateway processes sampled through the last C's timed rounds.
-      const recording = s.perf && ci === s.concurrencies.length - 1 ? await perfRecorder(perfTargets(procs), path.join(os.tmpdir(), `davgate-bench-perf-${process.pid}.data`)) : undefined;
+      const sampled = s.perf && ci === s.concurrencies.length - 1 ? perfTargets(procs) : undefined;
+      const recording = sampled === undefined ? undefined : await perfRecorder(sampled, path.join(os.tmpdir(), `davgate-bench-perf-${process.pid}.data`));
       for (let round = 0; round < s.rounds; round++) {
         const order = s.paths.map((_, i) => s.paths[(i + round) % s.paths.length]);
         for (const p of order) {
@@ -248,7 +248,7 @@ async function run() {
         }
         process.stderr.write(`  C=${c} round ${round + 1}/${s.rounds}: ${order.map((p) => `${p.id} ${ms(collected.get(`${p.id}/${c}`).at(-1).totalMs)} ms`).join(', ')}\n`);
       }
-      if (recording !== undefined) perfRows = { concurrency: c, rounds: s.rounds, rows: await recording.stop(s.rounds) };
+      if (recording !== undefined) perfRows = { concurrency: c, rounds: s.rounds, names: Object.keys(sampled), rows: await recording.stop(s.rounds) };
     }
     let profileSummary;
     if (profiler !== undefined) {
