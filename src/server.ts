@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { GatewayConfig } from './config';
-import { startEmbeddedStore, type EmbeddedStore } from './embedded/store';
+import type { EmbeddedStore } from './embedded/store';
 import { Metrics } from './metrics/metrics';
 import { BackendRouter } from './router';
 import type { BackendConfig } from './upstream/backend';
@@ -36,11 +36,22 @@ export function instrumentedClient(config: BackendConfig, metrics: Metrics): Ups
 }
 
 /**
+ * The embedded store's module, loaded only when a gateway starts one: webdav-server and its
+ * dependencies are ~5 MB of heap (every major GC marks them) that a gateway in front of a real
+ * backend has no use for. `require`, not `import()`: in this CommonJS project a dynamic import
+ * stays an ES module load, which jest runs only behind --experimental-vm-modules.
+ */
+function loadEmbeddedStore(): typeof import('./embedded/store') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: a lazy load of a CommonJS module of this project
+  return require('./embedded/store') as typeof import('./embedded/store');
+}
+
+/**
  * Starts the gateway: the embedded store when no backend is configured, one upstream client
  * per backend, the HTTP app, then listens. `stop` closes them in the reverse order.
  */
 export async function startGateway(config: GatewayConfig, metrics = new Metrics()): Promise<RunningGateway> {
-  const store = config.backends.some((b) => b.url === undefined) ? await startEmbeddedStore() : undefined;
+  const store = config.backends.some((b) => b.url === undefined) ? await loadEmbeddedStore().startEmbeddedStore() : undefined;
   const clients = config.backends.map((b) => {
     const url = b.url ?? (store as EmbeddedStore).url;
     const client = instrumentedClient({ name: b.name, url, auth: b.auth, limits: b.limits }, metrics);

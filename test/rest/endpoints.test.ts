@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startGateway, type RunningGateway } from '../../src/server';
 import { fixture } from '../helpers/fixtures';
@@ -79,6 +81,26 @@ describe('the gateway on the embedded store', () => {
     } finally {
       await lonely.stop();
     }
+  });
+});
+
+describe('the server module', () => {
+  // In a process of its own: jest's module registry is not Node's, and this test is about Node's.
+  it('loads the embedded store (webdav-server) only when a gateway starts one', () => {
+    const script = [
+      "const { startGateway } = require('./src/server.ts');",
+      "const { loadConfig } = require('./src/config.ts');",
+      "const loaded = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/webdav-server/'));",
+      'const before = loaded();',
+      "startGateway(loadConfig({ DAVGATE_PORT: '0', DAVGATE_LOG_LEVEL: 'silent' })).then(async (g) => {",
+      '  const after = loaded();',
+      '  await g.stop();',
+      '  console.log(JSON.stringify({ before, after }));',
+      '});',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: join(__dirname, '..', '..'), encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '')).toEqual({ before: false, after: true });
   });
 });
 
