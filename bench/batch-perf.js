@@ -58,7 +58,8 @@ function categoryOf(frames) {
 /**
  * Starts `perf record` on the processes (`{ name: pid }`; checkPerf first), writing to `file`;
  * `stop()` ends it and answers the CPU per round by category and process, in ms, main thread
- * and helper threads apart.
+ * and helper threads apart (`rows`), and each process's hottest JavaScript functions on the
+ * main thread, by innermost JS frame, in ms per round (`functions`).
  */
 async function perfRecorder(processes, file) {
   const pids = Object.values(processes);
@@ -102,16 +103,34 @@ function attribute(file, processes, rounds) {
     else samples.push(sample);
   }
   const ms = {}; // category → name → { main, helpers } in ns
+  const fns = {}; // name → innermost JS frame → ns, main thread
   for (const sample of samples) {
     const category = categoryOf(sample.frames);
+    const js = sample.main ? sample.frames.find((f) => f.includes(' JS:') || f.startsWith('JS:')) : undefined;
+    if (js !== undefined && category !== 'V8 GC') {
+      const fn = shortFrame(js);
+      const own = (fns[names.get(sample.pid)] ??= new Map());
+      own.set(fn, (own.get(fn) ?? 0) + sample.ns);
+    }
     // The helpers' share of a forced (parallel) scavenge: a GC sample while the main thread was in one.
     if (!sample.main && category === 'V8 GC' && near(forced.get(sample.pid), sample.ms)) continue;
     ((ms[category] ??= {})[names.get(sample.pid)] ??= { main: 0, helpers: 0 })[sample.main ? 'main' : 'helpers'] += sample.ns;
   }
   const perRound = (ns) => ns / 1e6 / rounds;
-  return Object.entries(ms)
+  const rows = Object.entries(ms)
     .map(([category, byName]) => ({ category, ...Object.fromEntries(Object.entries(byName).map(([name, t]) => [name, { main: perRound(t.main), helpers: perRound(t.helpers) }])) }))
     .sort((a, b) => total(b) - total(a));
+  const functions = Object.fromEntries(Object.entries(fns).map(([name, byFrame]) => [name, [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, TOP_FUNCTIONS).map(([frame, ns]) => ({ frame, ms: perRound(ns) }))]));
+  return { rows, functions };
+}
+
+/** How many of each process's hottest JavaScript functions (main thread, by innermost frame) the report lists. */
+const TOP_FUNCTIONS = 25;
+
+/** A JIT frame as `name file:line` with the path from node_modules/ or dist/ on, the address and the tier marks left out. */
+function shortFrame(frame) {
+  const text = frame.replace(/^.*?JS:[*~^+]?/, '').replace(/\s+\(.*\)$/, '');
+  return text.replace(/\S*\/(node_modules|dist|bench)\//, '$1/').replace(/^node:/, 'node:');
 }
 
 /** Whether some time in the sorted list `times` is within FORCED_SLACK_MS of `t`. */

@@ -54,7 +54,7 @@ function settings() {
     n: envNumber('BENCH_BATCH_N', 200),
     bodyBytes: envNumber('BENCH_BATCH_BODY_BYTES', 1024),
     concurrencies: envList('BENCH_BATCH_CONCURRENCY', ['1', '8', '32']).map(Number),
-    rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 31)),
+    rounds: Math.max(1, envNumber('BENCH_BATCH_ROUNDS', quick ? 3 : 101)),
     warmup: envNumber('BENCH_BATCH_WARMUP', quick ? 1 : 2),
     // The first C also warms up the processes and Apache: its first rounds ran 30–50% slow (bench/README.md).
     warmupFirst: envNumber('BENCH_BATCH_WARMUP_FIRST', quick ? 2 : 6),
@@ -158,7 +158,7 @@ function perfTargets(procs) {
 }
 
 /** BENCH_BATCH_PERF's table: CPU per run by category, main thread + V8's helper threads, per process. */
-function perfTable({ concurrency, rounds, names, rows }) {
+function perfTable({ concurrency, rounds, names, rows, functions }) {
   const cell = (t) => (t === undefined ? '—' : `${fixed(t.main, 2)} + ${fixed(t.helpers, 2)}`);
   const sums = Object.fromEntries(names.map((n) => [n, rows.reduce((a, r) => ({ main: a.main + (r[n]?.main ?? 0), helpers: a.helpers + (r[n]?.helpers ?? 0) }), { main: 0, helpers: 0 })]));
   return [
@@ -167,6 +167,12 @@ function perfTable({ concurrency, rounds, names, rows }) {
     markdownTable(['charged to', ...names], [...rows.map((r) => [r.category, ...names.map((n) => cell(r[n]))]), ['all (the forced GCs between phases left out)', ...names.map((n) => cell(sums[n]))]], ['l', ...names.map(() => 'r')]),
     '',
     'Each sample goes to the package of its innermost JavaScript frame (builtins, runtime calls and syscalls included), else to V8\'s GC or compiler, or to native work with no JavaScript on the stack (bench/batch-perf.js).',
+    ...names.filter((n) => functions[n] !== undefined).flatMap((n) => [
+      '',
+      `### The ${n} process's hottest JavaScript functions (main thread, innermost JS frame, ms per run)`,
+      '',
+      markdownTable(['function', 'ms'], functions[n].map((f) => [f.frame, fixed(f.ms, 2)]), ['l', 'r']),
+    ]),
   ].join('\n');
 }
 
@@ -248,7 +254,7 @@ async function run() {
         }
         process.stderr.write(`  C=${c} round ${round + 1}/${s.rounds}: ${order.map((p) => `${p.id} ${ms(collected.get(`${p.id}/${c}`).at(-1).totalMs)} ms`).join(', ')}\n`);
       }
-      if (recording !== undefined) perfRows = { concurrency: c, rounds: s.rounds, names: Object.keys(sampled), rows: await recording.stop(s.rounds) };
+      if (recording !== undefined) perfRows = { concurrency: c, rounds: s.rounds, names: Object.keys(sampled), ...(await recording.stop(s.rounds)) };
     }
     let profileSummary;
     if (profiler !== undefined) {
