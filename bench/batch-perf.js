@@ -46,9 +46,14 @@ function ownerOf(frame) {
   return 'node internals';
 }
 
+/** Whether a perf frame is JIT code with a name from the perf map (`JS:*name file:line:col`). */
+function isJsFrame(frame) {
+  return frame.includes(' JS:') || frame.startsWith('JS:');
+}
+
 /** One sample's category: its innermost JS frame's package, GC, compiler, or native. */
 function categoryOf(frames) {
-  const js = frames.find((f) => f.includes(' JS:') || f.startsWith('JS:'));
+  const js = frames.find(isJsFrame);
   if (frames.some((f) => GC.test(f))) return 'V8 GC';
   if (js === undefined && frames.some((f) => COMPILER.test(f))) return 'V8 compiler';
   if (js === undefined) return 'native, no JS on the stack (event loop, I/O, IPC)';
@@ -106,7 +111,7 @@ function attribute(file, processes, rounds) {
   const fns = {}; // name → innermost JS frame → ns, main thread
   for (const sample of samples) {
     const category = categoryOf(sample.frames);
-    const js = sample.main ? sample.frames.find((f) => f.includes(' JS:') || f.startsWith('JS:')) : undefined;
+    const js = sample.main ? sample.frames.find(isJsFrame) : undefined;
     if (js !== undefined && category !== 'V8 GC') {
       const fn = shortFrame(js);
       const own = (fns[names.get(sample.pid)] ??= new Map());
@@ -127,10 +132,20 @@ function attribute(file, processes, rounds) {
 /** How many of each process's hottest JavaScript functions (main thread, by innermost frame) the report lists. */
 const TOP_FUNCTIONS = 25;
 
-/** A JIT frame as `name file:line` with the path from node_modules/ or dist/ on, the address and the tier marks left out. */
+/**
+ * A JIT frame as `name file:line:col`, the tier mark left out and the file shortened: from its
+ * package on (`node_modules/@apollo/server/dist/…`, the innermost package of a nested
+ * node_modules), else from davgate's `dist/` or `bench/`.
+ */
 function shortFrame(frame) {
   const text = frame.replace(/^.*?JS:[*~^+]?/, '').replace(/\s+\(.*\)$/, '');
-  return text.replace(/\S*\/(node_modules|dist|bench)\//, '$1/').replace(/^node:/, 'node:');
+  const at = text.lastIndexOf(' ');
+  const name = text.slice(0, at + 1);
+  const file = text.slice(at + 1);
+  const pkg = file.lastIndexOf('/node_modules/');
+  if (pkg >= 0) return name + file.slice(pkg + 1);
+  const own = /\/(?:dist|bench)\//.exec(file);
+  return own === null ? text : name + file.slice(own.index + 1);
 }
 
 /** Whether some time in the sorted list `times` is within FORCED_SLACK_MS of `t`. */

@@ -6,7 +6,7 @@
  * which are not targets.
  */
 
-const { median, markdownTable, fixed, ms } = require('./common.js');
+const { median, prng, markdownTable, fixed, ms } = require('./common.js');
 
 const RATIO_TARGET = 1.15;
 
@@ -16,12 +16,12 @@ const RESAMPLES = 4000;
 /**
  * The 95% bootstrap interval (percentile method) of median(a) ÷ median(b): both sample lists
  * resampled with replacement, RESAMPLES times. How far the ratio of one run's medians can be
- * trusted: with 31 rounds the interval was 0.06–0.15 wide at C=8 and 32, as wide as the
- * margins the targets judge (bench/README.md). A fixed seed, so that the same samples always
+ * trusted: with 31 rounds the interval was 0.06 to 0.11 wide, about as wide as the margin
+ * the target leaves (bench/README.md). A fixed seed, so that the same samples always
  * give the same interval.
  */
 function ratioInterval(a, b) {
-  const random = mulberry32(0x5eed);
+  const random = prng(0x5eed);
   const pick = (xs) => {
     const out = new Array(xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)];
@@ -33,16 +33,6 @@ function ratioInterval(a, b) {
   return { low: ratios[Math.floor(RESAMPLES * 0.025)], high: ratios[Math.ceil(RESAMPLES * 0.975) - 1] };
 }
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-function mulberry32(seed) {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), t | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One row per C and path: medians of the samples, ratios to direct undici (of the medians, and the median same-round ratio), CPU, the samples. */
 function rowsFor(s, collected) {
@@ -67,7 +57,7 @@ function rowsFor(s, collected) {
         deleteMedianMs: median(samples.map((x) => x.deleteMs)),
         opsPerS: (2 * s.n) / (med / 1000),
         ratioToUndici: baseMed === undefined ? undefined : med / baseMed,
-        ratioInterval: base === undefined || p.id === 'undici' ? undefined : ratioInterval(samples.map((x) => x.totalMs), base.map((x) => x.totalMs)),
+        ratioInterval: base === undefined || p.id !== 'gateway' ? undefined : ratioInterval(samples.map((x) => x.totalMs), base.map((x) => x.totalMs)),
         pairedRatioToUndici: paired,
         clientCpuMs: median(samples.map((x) => x.clientCpuMs)),
         // The gateway's, the baseline's or the floor's process serving the path; 0 for the direct paths.

@@ -54,6 +54,18 @@ function childPlan(plan) {
   };
 }
 
+/** mulberry32: a small seeded PRNG, uniform in [0, 1); good enough for test data and resampling. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -173,4 +185,4 @@ function gitRevision() {
   }
 }
 
-module.exports = { gitRevision, envNumber, envList, quick, repetitionPlan, childPlan, median, gc, gcPromoted, measure, cpuModel, versionOf, markdownTable, fixed, ms };
+module.exports = { gitRevision, envNumber, envList, quick, repetitionPlan, childPlan, prng, median, gc, gcPromoted, measure, cpuModel, versionOf, markdownTable, fixed, ms };

@@ -13,23 +13,13 @@
  * Same n, same seed -> same bytes (seeded PRNG, no Date.now, no Math.random).
  */
 
+const { prng } = require('./common.js');
+
 const DAV = 'DAV:';
 const CALDAV = 'urn:ietf:params:xml:ns:caldav';
 const CS = 'http://calendarserver.org/ns/';
 const ICAL = 'http://apple.com/ns/ical/';
 const COLLECTION = '/calendars/alice/work/';
-
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUMMARIES = [
   'Team stand-up', 'Sprint planning', 'Quarterly review', 'Lunch with Bob', '1:1 Alice / Carol',

@@ -37,9 +37,10 @@ export function instrumentedClient(config: BackendConfig, metrics: Metrics): Ups
 
 /**
  * The embedded store's module, loaded only when a gateway starts one: webdav-server and its
- * dependencies are ~5 MB of heap (every major GC marks them) that a gateway in front of a real
- * backend has no use for. `require`, not `import()`: in this CommonJS project a dynamic import
- * stays an ES module load, which jest runs only behind --experimental-vm-modules.
+ * dependencies are 159 modules and 1.3 MB of heap (measured after a GC; every major GC marks
+ * them), which a gateway in front of a real backend has no use for. `require`, not `import()`:
+ * in this CommonJS project a dynamic import stays an ES module load, which jest runs only
+ * behind --experimental-vm-modules.
  */
 function loadEmbeddedStore(): typeof import('./embedded/store') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: a lazy load of a CommonJS module of this project
