@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DavgateError } from './model/errors';
 import { DEFAULT_LIMITS, type BackendAuth, type BackendLimits } from './upstream/backend';
+import { canonicalRoot, parseBackendUrl } from './upstream/paths';
 
 /**
  * The gateway's configuration: defaults, then a file (YAML or JSON, its path in
@@ -170,7 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   });
   const missing = fromFile ? backends.find((b) => b.url === undefined) : undefined;
   if (missing !== undefined) throw invalid(`${where(`backends.${missing.name}.url`)}: required`);
-  checkPrefixes(backends, where);
+  const routed = canonicalPrefixes(backends, where);
 
   const introspection = gateway['graphql.introspection'] as boolean | undefined;
   return {
@@ -188,7 +189,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxCost: gateway['graphql.maxCost'] as number,
       production: get('NODE_ENV') === 'production',
     },
-    backends,
+    backends: routed,
     defaultBackend,
     file,
   };
@@ -281,26 +282,37 @@ function backendOf(name: string, values: Tree, where: (key: string) => string): 
   return { name, url: values.url as string | undefined, prefix: values.prefix as string | undefined, auth, limits };
 }
 
-/** Each prefix lies under its backend's root (hrefs are sent as they are) and no two backends share one. */
-function checkPrefixes(backends: readonly BackendSettings[], where: (key: string) => string): void {
+/**
+ * The backends with each prefix in the form hrefs are resolved to (upstream/paths.ts
+ * canonicalRoot: `%2f` as `%2F`, `%7e` as `~`), which the router compares them with: a prefix
+ * spelled otherwise would never match and its hrefs would go to the default backend. Each
+ * prefix lies under its backend's root, in the same form (hrefs are sent as they are), and no
+ * two backends share one.
+ */
+function canonicalPrefixes(backends: readonly BackendSettings[], where: (key: string) => string): BackendSettings[] {
   const seen = new Map<string, string>();
-  for (const backend of backends) {
-    const root = backend.url === undefined ? '/' : rootOf(backend.url);
-    const prefix = backend.prefix ?? root;
-    if (!prefix.startsWith(root)) throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${prefix} is not under the url's path ${root}`);
-    const other = seen.get(prefix);
-    if (other !== undefined) throw invalid(`${where(`backends.${backend.name}.prefix`)}: backends '${other}' and '${backend.name}' would both take hrefs under ${prefix}: give one of them a longer prefix`);
-    seen.set(prefix, backend.name);
-  }
+  return backends.map((backend) => {
+    const root = backend.url === undefined ? '/' : rootOf(backend.name, backend.url, where);
+    const form = backend.prefix === undefined ? undefined : canonicalRoot(backend.prefix);
+    if (typeof form === 'object') throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${form.problem}`);
+    const prefix = form;
+    const routed = prefix ?? root;
+    if (!routed.startsWith(root)) throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${routed} is not under the url's path ${root}`);
+    const other = seen.get(routed);
+    if (other !== undefined) throw invalid(`${where(`backends.${backend.name}.prefix`)}: backends '${other}' and '${backend.name}' would both take hrefs under ${routed}: give one of them a longer prefix`);
+    seen.set(routed, backend.name);
+    return prefix === backend.prefix ? backend : { ...backend, prefix };
+  });
 }
 
-/**
- * The path of a base URL as written, ending in `/`. The upstream client's root is this path
- * normalised further (dot segments resolved, percent-escapes upper-cased: parseBackendUrl).
- */
-function rootOf(url: string): string {
-  const path = new URL(url).pathname;
-  return path.endsWith('/') ? path : `${path}/`;
+/** The root the backend's upstream client will have (parseBackendUrl), its refusal naming where the url was set. */
+function rootOf(name: string, url: string, where: (key: string) => string): string {
+  try {
+    return parseBackendUrl(name, url).root;
+  } catch (error) {
+    if (error instanceof DavgateError) throw invalid(`${where(`backends.${name}.url`)}: ${error.message}`);
+    throw error;
+  }
 }
 
 function at(tree: Tree, key: string): unknown {

@@ -1,7 +1,7 @@
 import type { BatchBackend } from './batch/executor';
 import { DavgateError } from './model/errors';
 import type { BackendStats } from './upstream/client';
-import { isUnderRoot } from './upstream/paths';
+import { canonicalPath, isUnderRoot } from './upstream/paths';
 
 /** A backend as the faces use it: the batch executor's view, plus load shedding and state where the backend has them. */
 export interface GatewayBackend extends BatchBackend {
@@ -113,11 +113,18 @@ export class BackendRouter {
     return route.backend;
   }
 
-  /** The route whose prefix the href's path starts with (the longest), else the default. */
+  /**
+   * The route whose prefix the href's path starts with (the longest), else the default. The
+   * path is compared in the form the backend will resolve it to (`%7e` as `%7E`, dot segments
+   * resolved), as the prefixes are (config.ts), so that spelling an href otherwise neither
+   * misses its backend nor reaches another one's prefix through `..`.
+   */
   #routeOf(href: string): Route {
     const absolute = /^(https?:\/\/[^/?#]*)(.*)$/i.exec(href);
-    const path = (absolute === null ? href : absolute[2] ?? '').replace(/\\/g, '/');
-    if (!path.startsWith('/') || path.startsWith('//')) return this.#default;
+    const raw = (absolute === null ? href : absolute[2] ?? '').replace(/\\/g, '/');
+    if (!raw.startsWith('/') || raw.startsWith('//')) return this.#default;
+    const path = canonicalPath(raw);
+    if (path === undefined) return this.#default;
     const origin = absolute?.[1]?.toLowerCase();
     for (const route of this.#routes) {
       if (isUnderRoot(path, route.prefix) && (origin === undefined || route.backend.origin === origin)) return route;

@@ -32,14 +32,43 @@ export function parseBackendUrl(name: string, url: string): BackendLocation {
   // eslint-disable-next-line no-control-regex -- control characters and spaces are what this rejects
   if (/[?#\\\x00-\x20\x7f]/.test(url)) throw invalid('must not have a query, a fragment, a backslash, a space or a control character');
   const path = /^https?:\/\/[^/]*(\/.*)?$/i.exec(url)?.[1] ?? '/';
-  if (/\/\/|(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i.test(path)) throw invalid('must not have empty or dot segments in its path');
+  const root = canonicalRoot(path);
+  if (typeof root !== 'string') throw invalid(root.problem);
+  return { origin: parsed.origin, root };
+}
+
+/**
+ * An absolute path in the form resolveHref gives it (dot segments resolved, escapes with
+ * upper-case hex), without the checks against a root; undefined when it cannot be read (the
+ * backend's resolveHref then refuses it with the reason). For comparing a path with prefixes.
+ */
+export function canonicalPath(path: string): string | undefined {
+  if (PLAIN_PATH.test(path) && !path.includes('//') && !DOT_SEGMENT.test(path)) return path;
+  // eslint-disable-next-line no-control-regex -- control characters are what this turns away
+  if (/[\x00-\x1f\x7f]/.test(path) || !path.isWellFormed()) return undefined;
+  try {
+    return normalisePath(path.replace(/\\/g, '/'), '/');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A configured absolute path (a backend URL's path, a routing prefix) in the form hrefs are
+ * resolved to, ending in `/`: escapes with upper-case hex, unreserved characters unescaped as
+ * resolveHref leaves them, so that it compares with resolved hrefs character for character.
+ * Empty and dot segments (`%2e` included) are refused rather than resolved: a configured path
+ * means what it says. Answers the problem instead of throwing, for the caller to name the setting.
+ */
+export function canonicalRoot(path: string): string | { problem: string } {
+  if (/\/\/|(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i.test(path)) return { problem: 'must not have empty or dot segments in its path' };
   let root: string;
   try {
     root = normalisePath(path, '/');
   } catch {
-    throw invalid('has a path that is not a valid URL path');
+    return { problem: 'has a path that is not a valid URL path' };
   }
-  return { origin: parsed.origin, root: root.endsWith('/') ? root : `${root}/` };
+  return root.endsWith('/') ? root : `${root}/`;
 }
 
 const PLAIN_PATH = /^\/[A-Za-z0-9._~/-]*$/;

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_KEYS, ENVIRONMENT, loadConfig, namedVariable } from '../../src/config';
 import { DEFAULT_LIMITS } from '../../src/upstream/backend';
+import { UpstreamClient } from '../../src/upstream/client';
+import { BackendRouter } from '../../src/router';
 import { SERVE_HELP } from '../../src/cli/serve';
 
 let dir: string;
@@ -79,6 +81,19 @@ describe('the configuration file', () => {
     expect(config.backends).toEqual([{ name: 'default', url: 'http://127.0.0.1:1/x/', prefix: '/x/y/', auth: { mode: 'passthrough' }, limits: { ...DEFAULT_LIMITS, maxQueued: 5 } }]);
   });
 
+  it('keeps each prefix in the form hrefs are resolved to, which the router compares it with', () => {
+    const config = loadConfig({ DAVGATE_CONFIG: file('forms.yaml', 'backends:\n  files: { url: "http://h/dav/" }\n  homes: { url: "http://h/dav/", prefix: "/dav/%7ealice/%2fx/" }\n') });
+    expect(config.backends.map((b) => b.prefix)).toEqual([undefined, '/dav/%7Ealice/%2Fx/']);
+    const client = new UpstreamClient({ name: 'homes', url: 'http://h/dav/', auth: { mode: 'passthrough' }, limits: DEFAULT_LIMITS });
+    const other = new UpstreamClient({ name: 'files', url: 'http://h/dav/', auth: { mode: 'passthrough' }, limits: DEFAULT_LIMITS });
+    const router = new BackendRouter(config.backends.map((b) => ({ name: b.name, prefix: b.prefix ?? '/dav/', backend: b.name === 'homes' ? client : other })), 'files');
+    const backendOf = (href: string) => router.select(undefined, [{ href, label: href }]);
+    // However the href spells the escapes, it reaches the backend whose prefix it is under.
+    for (const href of ['/dav/%7ealice/%2fx/a.txt', '/dav/%7Ealice/%2Fx/a.txt', '/dav/%7ealice/%2fx/b/../a.txt']) expect(backendOf(href)).toBe(client);
+    // Outside the prefix, however spelled: the default.
+    for (const href of ['/dav/%7ealice/a.txt', '/dav/%7ealice/%2fx/../a.txt']) expect(backendOf(href)).toBe(other);
+  });
+
   it.each([
     ['unknown.yaml', 'backends:\n  files:\n    url: http://h/dav/\n    limits:\n      conections: 3\n', {}, /unknown\.yaml: backends\.files\.limits\.conections: unknown key \(known here: .*connections/],
     ['top.yaml', 'prot: 1\n', {}, /top\.yaml: prot: unknown key/],
@@ -88,6 +103,10 @@ describe('the configuration file', () => {
     ['name.yaml', 'backends:\n  "bad name":\n    url: http://h/\n', {}, /name\.yaml: backends\.bad name: a backend name/],
     ['same.yaml', 'backends:\n  a: { url: "http://h/" }\n  b: { url: "http://k/" }\n', {}, /same\.yaml: backends\.b\.prefix: backends 'a' and 'b' would both take hrefs under \//],
     ['outside.yaml', 'backends:\n  a: { url: "http://h/dav/", prefix: "/cal/" }\n', {}, /outside\.yaml: backends\.a\.prefix: \/cal\/ is not under the url's path \/dav\//],
+    ['dots.yaml', 'backends:\n  a: { url: "http://h/dav/", prefix: "/dav/x/../y/" }\n', {}, /dots\.yaml: backends\.a\.prefix: must not have empty or dot segments/],
+    ['encoded.yaml', 'backends:\n  a: { url: "http://h/dav/", prefix: "/dav/%2e%2e/cal/" }\n', {}, /encoded\.yaml: backends\.a\.prefix: must not have empty or dot segments/],
+    ['urldots.yaml', 'backends:\n  a: { url: "http://h/dav/../cal/" }\n', {}, /urldots\.yaml: backends\.a\.url: .*must not have empty or dot segments/],
+    ['spelled.yaml', 'backends:\n  a: { url: "http://h/a%2fb/" }\n  b: { url: "http://k/", prefix: "/a%2Fb/" }\n', {}, /spelled\.yaml: backends\.b\.prefix: backends 'a' and 'b' would both take hrefs under \/a%2Fb\//],
     ['default.yaml', 'defaultBackend: c\nbackends:\n  a: { url: "http://h/" }\n', {}, /default\.yaml: defaultBackend: no backend is named 'c' \(configured: a\)/],
     ['both.yaml', 'backends:\n  a: { url: "http://h/", auth: { username: u, token: t } }\n', {}, /both\.yaml: backends\.a\.auth\.username and .*backends\.a\.auth\.token: set one, not both/],
     ['broken.yaml', 'backends: [\n', {}, /broken\.yaml: not valid YAML/],
