@@ -51,9 +51,8 @@ function isJsFrame(frame) {
   return frame.includes(' JS:') || frame.startsWith('JS:');
 }
 
-/** One sample's category: its innermost JS frame's package, GC, compiler, or native. */
-function categoryOf(frames) {
-  const js = frames.find(isJsFrame);
+/** One sample's category: its innermost JS frame's (`js`) package, GC, compiler, or native. */
+function categoryOf(frames, js) {
   if (frames.some((f) => GC.test(f))) return 'V8 GC';
   if (js === undefined && frames.some((f) => COMPILER.test(f))) return 'V8 compiler';
   if (js === undefined) return 'native, no JS on the stack (event loop, I/O, IPC)';
@@ -110,9 +109,9 @@ function attribute(file, processes, rounds) {
   const ms = {}; // category → name → { main, helpers } in ns
   const fns = {}; // name → innermost JS frame → ns, main thread
   for (const sample of samples) {
-    const category = categoryOf(sample.frames);
-    const js = sample.main ? sample.frames.find(isJsFrame) : undefined;
-    if (js !== undefined && category !== 'V8 GC') {
+    const js = sample.frames.find(isJsFrame);
+    const category = categoryOf(sample.frames, js);
+    if (sample.main && js !== undefined && category !== 'V8 GC') {
       const fn = shortFrame(js);
       const own = (fns[names.get(sample.pid)] ??= new Map());
       own.set(fn, (own.get(fn) ?? 0) + sample.ns);

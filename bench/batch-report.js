@@ -33,7 +33,6 @@ function ratioInterval(a, b) {
   return { low: ratios[Math.floor(RESAMPLES * 0.025)], high: ratios[Math.ceil(RESAMPLES * 0.975) - 1] };
 }
 
-
 /** One row per C and path: medians of the samples, ratios to direct undici (of the medians, and the median same-round ratio), CPU, the samples. */
 function rowsFor(s, collected) {
   const rows = [];

@@ -284,7 +284,7 @@ function backendOf(name: string, values: Tree, where: (key: string) => string): 
 
 /**
  * The backends with each prefix in the form hrefs are resolved to (upstream/paths.ts
- * canonicalRoot: `%2f` as `%2F`, `%7e` as `~`), which the router compares them with: a prefix
+ * canonicalRoot: `%2f` as `%2F`, a space as `%20`), which the router compares them with: a prefix
  * spelled otherwise would never match and its hrefs would go to the default backend. Each
  * prefix lies under its backend's root, in the same form (hrefs are sent as they are), and no
  * two backends share one.
@@ -293,9 +293,8 @@ function canonicalPrefixes(backends: readonly BackendSettings[], where: (key: st
   const seen = new Map<string, string>();
   return backends.map((backend) => {
     const root = backend.url === undefined ? '/' : rootOf(backend.name, backend.url, where);
-    const form = backend.prefix === undefined ? undefined : canonicalRoot(backend.prefix);
-    if (typeof form === 'object') throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${form.problem}`);
-    const prefix = form;
+    const prefix = backend.prefix === undefined ? undefined : canonicalRoot(backend.prefix);
+    if (typeof prefix === 'object') throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${prefix.problem}`);
     const routed = prefix ?? root;
     if (!routed.startsWith(root)) throw invalid(`${where(`backends.${backend.name}.prefix`)}: ${routed} is not under the url's path ${root}`);
     const other = seen.get(routed);

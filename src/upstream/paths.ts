@@ -43,10 +43,9 @@ export function parseBackendUrl(name: string, url: string): BackendLocation {
  * backend's resolveHref then refuses it with the reason). For comparing a path with prefixes.
  */
 export function canonicalPath(path: string): string | undefined {
-  if (PLAIN_PATH.test(path) && !path.includes('//') && !DOT_SEGMENT.test(path)) return path;
-  // eslint-disable-next-line no-control-regex -- control characters are what this turns away
-  if (/[\x00-\x1f\x7f]/.test(path) || !path.isWellFormed()) return undefined;
+  if (isPlainPath(path)) return path;
   try {
+    checkCharacters(path, path);
     return normalisePath(path.replace(/\\/g, '/'), '/');
   } catch {
     return undefined;
@@ -55,8 +54,8 @@ export function canonicalPath(path: string): string | undefined {
 
 /**
  * A configured absolute path (a backend URL's path, a routing prefix) in the form hrefs are
- * resolved to, ending in `/`: escapes with upper-case hex, unreserved characters unescaped as
- * resolveHref leaves them, so that it compares with resolved hrefs character for character.
+ * resolved to, ending in `/` (valid escapes kept with upper-case hex, other characters outside
+ * `pchar` encoded), so that it compares with resolved hrefs character for character.
  * Empty and dot segments (`%2e` included) are refused rather than resolved: a configured path
  * means what it says. Answers the problem instead of throwing, for the caller to name the setting.
  */
@@ -75,6 +74,14 @@ const PLAIN_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
 
 /**
+ * An absolute path of unreserved characters with no empty or dot segment: already in canonical
+ * form (most hrefs of a batch, and every path the client re-checks before sending).
+ */
+function isPlainPath(path: string): boolean {
+  return PLAIN_PATH.test(path) && !path.includes('//') && !DOT_SEGMENT.test(path);
+}
+
+/**
  * Resolves an href or destination to an absolute, percent-encoded path under the backend
  * root. Accepts an absolute path, a path relative to the root, or an absolute URL on the
  * backend's own origin. Percent-encoded dot segments (`%2e%2e`) count as dot segments,
@@ -90,9 +97,7 @@ export function resolveHref(href: string, location: BackendLocation): string {
   if (typeof href !== 'string') throw new DavgateError('HREF_INVALID', 'an href must be a string');
   if (href === '') throw new DavgateError('HREF_INVALID', 'the href is empty');
   if (href.length > MAX_HREF_LENGTH) throw new DavgateError('HREF_INVALID', `the href is longer than ${MAX_HREF_LENGTH} characters`);
-  // An absolute path of unreserved characters, with no empty or dot segment, is already in
-  // canonical form: most hrefs of a batch, and every path the client re-checks before sending.
-  if (PLAIN_PATH.test(href) && !href.includes('//') && !DOT_SEGMENT.test(href) && isUnderRoot(href, location.root)) return href;
+  if (isPlainPath(href) && isUnderRoot(href, location.root)) return href;
   checkCharacters(href, href);
   if (/^\s|\s$/.test(href)) throw new DavgateError('HREF_INVALID', `${quote(href)} has surrounding white space`);
 
